@@ -1,0 +1,154 @@
+// Follow-up propagation: find a lesion segmented at an earlier timepoint in the subject's new series, segment it
+// there and propose its measurement with a confidence. The two scans are aligned locally around the lesion by
+// translation only (normalised cross-correlation, coarse then fine): between timepoints the patient is rigidly
+// shifted by table position and breathing, and near one lesion a translation is what matters. When nothing
+// lesion-like is under the mapped position the answer is "not found", never the nearest other structure.
+import { type Vec3, type Volume, type VolumeGeometry, voxelToPatient } from '../domain/volume.js';
+import { type LesionAxes, measureLesionAxes } from './mask-axes.js';
+import type { ModelSession } from './onnx-session.js';
+import { indexAffine, resampleBox } from './resample.js';
+import { type LesionMask, type LesionSegmentation, segmentLesion } from './segment-lesion.js';
+
+export const PROPAGATION_OUTCOMES = ['found', 'not-found'] as const;
+export type PropagationOutcome = (typeof PROPAGATION_OUTCOMES)[number];
+
+export interface LesionPropagation {
+  readonly outcome: PropagationOutcome;
+  /** where the baseline lesion's centre maps to in the follow-up (patient mm) */
+  readonly locatedAtMm: Vec3;
+  /** translation found from baseline to follow-up (mm) */
+  readonly shiftMm: Vec3;
+  /** normalised cross-correlation of the lesion's neighbourhood at that shift, -1..1 */
+  readonly matchScore: number;
+  /** 0..1: match score times the model's mean probability over the mask; 0 when not found */
+  readonly confidence: number;
+  readonly segmentation?: LesionSegmentation;
+  readonly measurement?: LesionAxes;
+  readonly reason: string;
+}
+
+export interface PropagationOptions {
+  /** half-width of the coarse search, mm (default 40) */
+  readonly searchMm?: number;
+  /** a follow-up lesion smaller than this fraction of the baseline volume counts as gone (default 0.02) */
+  readonly minVolumeFraction?: number;
+}
+
+/** Centre of mass (patient mm), volume and radius of a mask on a series grid. */
+export function maskCentroid(series: VolumeGeometry, mask: LesionMask): { centreMm: Vec3; volumeMm3: number; radiusMm: number } {
+  const [w, h, d] = mask.dims;
+  let n = 0;
+  const s = [0, 0, 0];
+  for (let z = 0, v = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++, v++) if (mask.data[v]) (n += 1), (s[0] += x), (s[1] += y), (s[2] += z);
+  const c: Vec3 = n ? [mask.offset[0] + s[0] / n, mask.offset[1] + s[1] / n, mask.offset[2] + s[2] / n] : mask.offset;
+  const [sx, sy, sz] = series.spacingMm;
+  const radiusMm = Math.max(w * sx, h * sy, d * sz) / 2;
+  return { centreMm: voxelToPatient(series, c), volumeMm3: n * sx * sy * sz, radiusMm };
+}
+
+/** Axis-aligned (series axes) cube grid of `size` voxels at `spacing` mm centred on a point. */
+function cubeGrid(series: VolumeGeometry, centre: Vec3, size: number, spacing: number): VolumeGeometry {
+  const half = ((size - 1) / 2) * spacing;
+  const dirs = [series.rowDir, series.colDir, series.sliceDir];
+  const origin = [0, 1, 2].map((c) => centre[c] - dirs.reduce((a, dir) => a + half * dir[c], 0)) as unknown as Vec3;
+  return { dims: [size, size, size], spacingMm: [spacing, spacing, spacing], originMm: origin, rowDir: series.rowDir, colDir: series.colDir, sliceDir: series.sliceDir };
+}
+
+function sampleCube(vol: Volume, g: VolumeGeometry): Float32Array {
+  const out = resampleBox(vol.voxels, vol.dims, indexAffine(g, vol), [0, 0, 0], g.dims, { kind: 'clamp' });
+  // lung and bone dominate raw HU; clip to a soft-tissue-and-air range so the match follows anatomy, not outliers
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(-1000, Math.min(400, out[i]));
+  return out;
+}
+
+/**
+ * Best integer shift (in grid voxels, within +-range) of template t (size m^3) inside search s (size (m+2r)^3) by
+ * normalised cross-correlation.
+ */
+function bestShift(t: Float32Array, m: number, s: Float32Array, range: number): { shift: Vec3; ncc: number } {
+  const n = m + 2 * range;
+  let tm = 0;
+  for (let i = 0; i < t.length; i++) tm += t[i];
+  tm /= t.length;
+  let tss = 0;
+  const tc = new Float32Array(t.length);
+  for (let i = 0; i < t.length; i++) (tc[i] = t[i] - tm), (tss += tc[i] * tc[i]);
+  let best = { shift: [0, 0, 0] as Vec3, ncc: -Infinity };
+  for (let dz = 0; dz <= 2 * range; dz++)
+    for (let dy = 0; dy <= 2 * range; dy++)
+      for (let dx = 0; dx <= 2 * range; dx++) {
+        let sum = 0;
+        let sum2 = 0;
+        let cross = 0;
+        for (let z = 0, v = 0; z < m; z++)
+          for (let y = 0; y < m; y++) {
+            const row = dx + (y + dy) * n + (z + dz) * n * n;
+            for (let x = 0; x < m; x++, v++) {
+              const val = s[row + x];
+              sum += val;
+              sum2 += val * val;
+              cross += tc[v] * val;
+            }
+          }
+        const cnt = t.length;
+        const sVar = sum2 - (sum * sum) / cnt;
+        const ncc = sVar > 1e-6 && tss > 1e-6 ? cross / Math.sqrt(sVar * tss) : 0;
+        // prefer the smaller shift on ties (e.g. featureless regions)
+        const better = ncc > best.ncc + 1e-9 || (Math.abs(ncc - best.ncc) <= 1e-9 && norm1(dx - range, dy - range, dz - range) < norm1(...best.shift));
+        if (better) best = { shift: [dx - range, dy - range, dz - range], ncc };
+      }
+  return best;
+}
+
+const norm1 = (a: number, b: number, c: number) => Math.abs(a) + Math.abs(b) + Math.abs(c);
+
+function add(a: Vec3, dirs: readonly Vec3[], shift: Vec3, spacing: number): Vec3 {
+  return [0, 1, 2].map((c) => a[c] + dirs.reduce((acc, dir, k) => acc + shift[k] * spacing * dir[c], 0)) as unknown as Vec3;
+}
+
+export async function propagateLesion(
+  baseline: Volume,
+  baselineMask: LesionMask,
+  followUp: Volume,
+  ms: ModelSession,
+  options: PropagationOptions = {},
+): Promise<LesionPropagation> {
+  const searchMm = options.searchMm ?? 40;
+  const minVolumeFraction = options.minVolumeFraction ?? 0.02;
+  const base = maskCentroid(baseline, baselineMask);
+  // both neighbourhoods are sampled on the baseline's axes, so a follow-up stored in another orientation still matches
+  const dirs = [baseline.rowDir, baseline.colDir, baseline.sliceDir];
+
+  // coarse: a 96 mm neighbourhood on a 4 mm grid, searched +-searchMm
+  const coarseStep = 4;
+  const coarseM = 24;
+  const coarseR = Math.ceil(searchMm / coarseStep);
+  const tCoarse = sampleCube(baseline, cubeGrid(baseline, base.centreMm, coarseM, coarseStep));
+  const sCoarse = sampleCube(followUp, cubeGrid(baseline, base.centreMm, coarseM + 2 * coarseR, coarseStep));
+  const coarse = bestShift(tCoarse, coarseM, sCoarse, coarseR);
+  const afterCoarse = add(base.centreMm, dirs, coarse.shift, coarseStep);
+
+  // fine: the lesion and a 10 mm rim on a 1.5 mm grid, searched +-6 mm around the coarse answer
+  const fineStep = 1.5;
+  const fineM = Math.max(12, Math.min(48, Math.ceil((2 * base.radiusMm + 20) / fineStep)));
+  const fineR = 4;
+  const tFine = sampleCube(baseline, cubeGrid(baseline, base.centreMm, fineM, fineStep));
+  const sFine = sampleCube(followUp, cubeGrid(baseline, afterCoarse, fineM + 2 * fineR, fineStep));
+  const fine = bestShift(tFine, fineM, sFine, fineR);
+  const located = add(afterCoarse, dirs, fine.shift, fineStep);
+  const shiftMm: Vec3 = [located[0] - base.centreMm[0], located[1] - base.centreMm[1], located[2] - base.centreMm[2]];
+  const matchScore = Math.max(-1, Math.min(1, fine.ncc));
+
+  const seg = await segmentLesion(followUp, { kind: 'point', pointMm: located }, ms);
+  const notFound = (reason: string): LesionPropagation => ({ outcome: 'not-found', locatedAtMm: located, shiftMm, matchScore, confidence: 0, segmentation: seg, reason });
+  if (seg.outcome === 'nothing-found') return notFound('no lesion under the mapped position');
+  if (seg.volumeMm3 < minVolumeFraction * base.volumeMm3) return notFound('only a remnant far smaller than the baseline lesion');
+  const found = maskCentroid(followUp, seg.mask);
+  const dist = Math.hypot(found.centreMm[0] - located[0], found.centreMm[1] - located[1], found.centreMm[2] - located[2]);
+  if (dist > base.radiusMm + 10) return notFound('the structure under the mapped position is centred elsewhere: not the same lesion');
+  const measurement = measureLesionAxes(seg.mask, followUp.spacingMm);
+  const confidence = Math.max(0, matchScore) * seg.meanProbability;
+  return { outcome: 'found', locatedAtMm: located, shiftMm, matchScore, confidence, segmentation: seg, measurement, reason: 'located by local alignment and segmented' };
+}

@@ -1,0 +1,56 @@
+// workers/segment.ts in a real Piscina pool: the same result as the in-process pipeline, the volume's buffer
+// transferred (not cloned) to the worker, the mask transferred back, provenance recorded.
+import { afterAll, describe, expect, it } from 'vitest';
+import { makePhantom, phantomSpec as spec } from '../../bench/segment-phantoms.js';
+import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
+import { openModelSession } from '../../src/segmentation/onnx-session.js';
+import { segmentLesion } from '../../src/segmentation/segment-lesion.js';
+import { createSegmentationPool, planSegmentationPool } from '../../src/segmentation/segmentation-pool.js';
+import type { SegmentTask, SegmentTaskResult } from '../../workers/segment.js';
+
+const pool = createSegmentationPool(planSegmentationPool(2, { workers: 1 }), { registryDir: defaultModelRegistryDir(), executionProvider: 'cpu' });
+afterAll(async () => {
+  await pool.destroy();
+});
+
+describe('planSegmentationPool', () => {
+  it.each([
+    [2, {}, { workers: 2, intraOpThreads: 1 }],
+    [2, { workers: 1 }, { workers: 1, intraOpThreads: 2 }],
+    [8, { intraOpThreads: 2 }, { workers: 4, intraOpThreads: 2 }],
+    [4, { workers: 2, intraOpThreads: 4 }, { workers: 2, intraOpThreads: 2 }],
+    [2, { workers: 5 }, { workers: 2, intraOpThreads: 1 }],
+  ] as const)('%i cores, %o -> %o', (cores, req, plan) => {
+    const p = planSegmentationPool(cores, req);
+    expect(p).toEqual(plan);
+    expect(p.workers * p.intraOpThreads).toBeLessThanOrEqual(cores);
+  });
+});
+
+describe('segment worker', () => {
+  it('segments in the pool exactly as in process, with buffers moved both ways', async () => {
+    const ph = makePhantom(spec({ semiAxesMm: [8, 8, 8] }));
+    const local = await segmentLesion(
+      ph.volume,
+      { kind: 'point', pointMm: ph.centreMm },
+      await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1'), { executionProvider: 'cpu', intraOpThreads: 1 }),
+    );
+    const task: SegmentTask = { modelId: 'lesion-seg-v1', volume: { ...ph.volume, voxels: new Float32Array(ph.volume.voxels) }, prompt: { kind: 'point', pointMm: ph.centreMm } };
+    const buf = task.volume.voxels.buffer as ArrayBuffer;
+    const res = (await pool.run(task, { transferList: [buf] })) as SegmentTaskResult;
+    expect(buf.byteLength).toBe(0); // moved to the worker
+    expect(res.outcome).toBe('segmented');
+    expect(res.voxelCount).toBe(local.voxelCount);
+    expect(res.mask.offset).toEqual(local.mask.offset);
+    expect(Buffer.from(res.mask.data).equals(Buffer.from(local.mask.data))).toBe(true);
+    expect(res.provenance).toEqual(local.provenance);
+    expect(res.timingsMs.pipeline).toBeGreaterThan(0);
+  });
+
+  it('reports an unknown model as an error without killing the worker', async () => {
+    const ph = makePhantom(spec({ semiAxesMm: [5, 5, 5] }));
+    await expect(pool.run({ modelId: 'no-such-model', volume: ph.volume, prompt: { kind: 'point', pointMm: ph.centreMm } })).rejects.toThrow(/no-such-model/);
+    const again = (await pool.run({ modelId: 'lesion-seg-v1', volume: ph.volume, prompt: { kind: 'point', pointMm: ph.centreMm } })) as SegmentTaskResult;
+    expect(again.provenance.modelId).toBe('lesion-seg-v1');
+  });
+});

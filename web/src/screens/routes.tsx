@@ -1,0 +1,121 @@
+import type { JSX } from 'preact';
+import { type Caller, type OperationId, mayCallAll } from '../api/access.js';
+import { AdjudicationScreen } from './adjudication/adjudication-screen.js';
+import { AuditScreen } from './audit/audit-trail.js';
+import { FinalAssessmentScreen, FinalAssessmentsScreen } from './corelab/final-assessment.js';
+import { ReaderAssignmentScreen } from './corelab/reader-assignment.js';
+import { QcQueueScreen } from './qc/qc-queue.js';
+import { QueriesScreen } from './queries.js';
+import { ReadScreen } from './reading/read-screen.js';
+import { WorklistScreen } from './reading/worklist.js';
+import { LazyScreen } from '../ui/lazy-screen.js';
+import { SubjectVisitsScreen } from './sponsor/subject-visits.js';
+import { SubjectsScreen } from './sponsor/subjects.js';
+import { VisitUploadScreen } from './sponsor/visit-upload.js';
+
+// Every trial screen, where it lives, and the API operations it needs when it opens. A screen is offered (in the
+// navigation, and when its URL is opened directly) only to callers whose roles the contract allows for all of them.
+
+export interface TrialScreen {
+  pattern: string;
+  /** label in the trial navigation; screens reached from another screen have none */
+  nav?: string;
+  describe?: string;
+  needs: OperationId[];
+  render: (params: Record<string, string>, caller: Caller) => JSX.Element;
+}
+
+export const TRIAL_SCREENS: TrialScreen[] = [
+  {
+    pattern: '/trials/:trialId/subjects',
+    nav: 'Subjects and visits',
+    describe: 'Enrolled subjects, their visits with expected, received and QC state; upload a visit.',
+    needs: ['listSubjects'],
+    render: (p, caller) => <SubjectsScreen trialId={p.trialId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/subjects/:subjectId',
+    needs: ['getVisitTracking'],
+    render: (p, caller) => <SubjectVisitsScreen trialId={p.trialId} subjectId={p.subjectId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/subjects/:subjectId/visits/:timepointId/upload',
+    needs: ['getVisitTracking', 'createUpload', 'addUploadFiles', 'completeUpload', 'getUpload'],
+    render: (p) => <VisitUploadScreen trialId={p.trialId} subjectId={p.subjectId} timepointId={p.timepointId} />,
+  },
+  {
+    pattern: '/trials/:trialId/qc',
+    nav: 'QC queue',
+    describe: 'Visits with images and their QC findings: release, fail with a reason, raise a query.',
+    needs: ['getQcQueue'],
+    render: (p, caller) => <QcQueueScreen trialId={p.trialId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/queries',
+    nav: 'Queries',
+    describe: 'QC queries with their messages: answer, follow up, resolve.',
+    needs: ['listQueries'],
+    render: (p, caller) => <QueriesScreen trialId={p.trialId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/audit',
+    nav: 'Audit trail',
+    describe: 'Every change on this trial, filtered and paged; verification of the hash chain.',
+    needs: ['listAuditEvents'],
+    render: (p, caller) => <AuditScreen trialId={p.trialId} caller={caller} />,
+  },
+  // Reading (blinded independent central review). The worklists name an operation only their role may call, so a
+  // reader sees the reading worklist and an adjudicator the adjudication worklist (GET /me/tasks is open to all).
+  {
+    pattern: '/trials/:trialId/reading',
+    nav: 'Reading worklist',
+    describe: 'Your reads on this trial by due date: baseline and follow-up timepoints, drafts and signed reads.',
+    needs: ['listMyTasks', 'saveReadDraft'],
+    render: (p) => <WorklistScreen trialId={p.trialId} kind="read" />,
+  },
+  {
+    pattern: '/trials/:trialId/reads/:readId',
+    needs: ['getRead'],
+    render: (p, caller) => <ReadScreen trialId={p.trialId} readId={p.readId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/adjudication',
+    nav: 'Adjudication worklist',
+    describe: 'Subjects whose two reads disagree, assigned to you: compare and choose the read of record.',
+    needs: ['listMyTasks', 'decideAdjudication'],
+    render: (p) => <WorklistScreen trialId={p.trialId} kind="adjudication" />,
+  },
+  {
+    pattern: '/trials/:trialId/adjudications/:adjudicationId',
+    needs: ['getAdjudication'],
+    render: (p, caller) => <AdjudicationScreen trialId={p.trialId} adjudicationId={p.adjudicationId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/reader-assignment',
+    nav: 'Reader assignment',
+    describe: "Name a subject's two readers before its reading starts.",
+    needs: ['assignReaders', 'listSubjects', 'listTimepoints', 'listAuditEvents'],
+    render: (p, caller) => <ReaderAssignmentScreen trialId={p.trialId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/final-assessment',
+    nav: 'Final assessments',
+    describe: 'Per subject and timepoint, the response of record and its source: concordant reads or adjudication.',
+    needs: ['listSubjects', 'getFinalAssessment'],
+    render: (p) => <FinalAssessmentsScreen trialId={p.trialId} />,
+  },
+  {
+    pattern: '/trials/:trialId/final-assessment/:subjectId',
+    needs: ['getFinalAssessment'],
+    render: (p, caller) => <FinalAssessmentScreen trialId={p.trialId} subjectId={p.subjectId} caller={caller} />,
+  },
+  {
+    pattern: '/trials/:trialId/reader-stats',
+    nav: 'Reader statistics',
+    describe: 'Adjudication rate, agreement (kappa) and AI acceptance per reader; waterfall of best % change per subject.',
+    needs: ['getReaderStats', 'listSubjects', 'getFinalAssessment', 'listAuditEvents', 'getRead'],
+    render: (p) => <LazyScreen what="reader statistics" load={() => import('./corelab/reader-stats.js').then((m) => m.ReaderStatsScreen)} props={{ trialId: p.trialId }} />,
+  },
+];
+
+export const trialScreensFor = (caller: Caller): TrialScreen[] => TRIAL_SCREENS.filter((s) => s.nav && mayCallAll(s.needs, caller));

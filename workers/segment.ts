@@ -1,0 +1,63 @@
+// Piscina worker: promptable lesion segmentation. Thin by design (architecture.md): it owns the per-thread
+// onnxruntime sessions and calls src/segmentation for the work. Sessions open lazily, once per thread and model id,
+// with the provider and intra-op threads the pool was planned with (workerData).
+import { Piscina } from 'piscina';
+import type { Volume } from '../src/domain/volume.js';
+import { type LesionPrompt } from '../src/segmentation/lesion-prompt.js';
+import { loadRegisteredModel } from '../src/segmentation/model-registry.js';
+import { type ModelSession, openModelSession } from '../src/segmentation/onnx-session.js';
+import { type LesionSegmentation, segmentLesion } from '../src/segmentation/segment-lesion.js';
+import type { SegmentWorkerConfig } from '../src/segmentation/segmentation-pool.js';
+
+export interface SegmentTask {
+  readonly modelId: string;
+  /** the series (or a crop of it around the prompt); send its voxel buffer in the transfer list */
+  readonly volume: Volume;
+  readonly prompt: LesionPrompt;
+}
+
+export interface SegmentTaskResult extends LesionSegmentation {
+  /** milliseconds in this worker: session open (first task of a thread only) and the pipeline */
+  readonly timingsMs: { readonly sessionOpen: number; readonly pipeline: number };
+}
+
+const sessions = new Map<string, Promise<ModelSession>>();
+
+function config(): SegmentWorkerConfig {
+  const wd = Piscina.workerData as Partial<SegmentWorkerConfig> | undefined;
+  if (!wd?.registryDir || !wd.executionProvider || !wd.intraOpThreads) {
+    throw new Error('segment worker started without its SegmentWorkerConfig in workerData');
+  }
+  return wd as SegmentWorkerConfig;
+}
+
+function sessionFor(modelId: string): Promise<ModelSession> {
+  let s = sessions.get(modelId);
+  if (!s) {
+    const c = config();
+    s = loadRegisteredModel(c.registryDir, modelId).then((m) =>
+      openModelSession(m, { executionProvider: c.executionProvider, intraOpThreads: c.intraOpThreads }),
+    );
+    // a failed load is not cached: the next task retries (e.g. a model file being replaced)
+    s.catch(() => sessions.delete(modelId));
+    sessions.set(modelId, s);
+  }
+  return s;
+}
+
+export default async function segment(task: SegmentTask) {
+  const t0 = performance.now();
+  const first = !sessions.has(task.modelId);
+  const ms = await sessionFor(task.modelId);
+  const t1 = performance.now();
+  if (first) {
+    // the provider choice is logged once per thread and recorded in every result's provenance
+    const why = ms.fallbackReason ? ` (${ms.fallbackReason})` : '';
+    console.log(`[segment worker] model ${ms.card.id}@${ms.card.version} on ${ms.executionProvider}${why}`);
+  }
+  const result = await segmentLesion(task.volume, task.prompt, ms);
+  const t2 = performance.now();
+  const out: SegmentTaskResult = { ...result, timingsMs: { sessionOpen: first ? t1 - t0 : 0, pipeline: t2 - t1 } };
+  // hand the mask's buffer back by transfer, not by structured clone
+  return Piscina.move({ [Piscina.transferableSymbol]: [out.mask.data.buffer], [Piscina.valueSymbol]: out } as never);
+}

@@ -1,0 +1,17 @@
+// Piscina runs this plain-ESM file in every worker thread. It installs tsx's loader in the thread (execArgv
+// --import does not reach ESM workers on Node 20) and dispatches to the TypeScript entry named by the task.
+import { register } from 'tsx/esm/api';
+
+register();
+const modules = new Map();
+
+export default async function dispatch({ entry, name, task }) {
+  let mod = modules.get(entry);
+  if (!mod) {
+    mod = await import(new URL(`./${entry}.ts`, import.meta.url).href);
+    modules.set(entry, mod);
+  }
+  const handler = mod[name ?? 'default'];
+  if (typeof handler !== 'function') throw new Error(`workers/${entry}.ts has no handler ${name ?? 'default'}`);
+  return handler(task);
+}
