@@ -148,8 +148,12 @@ describe('writeExport: three subjects, two readers, one adjudication', () => {
     expect([baselineT1[col('TRORRES')], baselineT1[col('TRSTRESN')]]).toEqual(['26.4', 26.4]);
     const rs = readXptWithPandas(path.join(first.dir, 'rs.xpt'));
     const rc = (n: string) => rs.columns.indexOf(n);
-    const irecist = rs.rows.filter((r) => r[rc('RSCAT')] === 'iRECIST').map((r) => r[rc('RSSTRESC')]);
-    expect(new Set(irecist)).toEqual(new Set(['iPR', 'iUPD', 'NE']));
+    const irecist = rs.rows.filter((r) => r[rc('RSCAT')] === 'iRECIST');
+    const overall = irecist.filter((r) => r[rc('RSTESTCD')] === 'OVRLRESP' || r[rc('RSTESTCD')] === 'BESTRESP').map((r) => r[rc('RSSTRESC')]);
+    expect(new Set(overall)).toEqual(new Set(['iPR', 'iUPD', 'NE']));
+    // category records repeat with i-prefixed, mixed-case values (primer 3.7, 2.4)
+    const categories = irecist.filter((r) => r[rc('RSTESTCD')] === 'TRGRESP' || r[rc('RSTESTCD')] === 'NTRGRESP').map((r) => r[rc('RSSTRESC')]);
+    expect(new Set(categories)).toEqual(new Set(['iPR', 'NON-iCR/NON-iUPD', 'NE']));
   });
 });
 

@@ -1,7 +1,7 @@
 // RS: the assessors' responses per visit and their best overall response, per criterion (primer 2.3, 3.2, 3.7),
 // as the response engine gave them (SubjectAssessment.evaluation). Readers (and a re-reading adjudicator):
-// TRGRESP, NTRGRESP, NEWLPROG and OVRLRESP per visit for RECIST 1.1 up to its first PD, OVRLRESP for iRECIST up
-// to its first iCPD, BESTRESP per criterion. Adjudication by selection: OVRLRESP and BESTRESP only. A category
+// TRGRESP, NTRGRESP, NEWLPROG and OVRLRESP per visit for RECIST 1.1 up to its first PD and for iRECIST (i-prefixed)
+// up to its first iCPD, BESTRESP per criterion. Adjudication by selection: OVRLRESP and BESTRESP only. A category
 // the subject does not have (engine 'NA') is a NOT DONE record with its reason (primer 2.3 RSSTAT/RSREASND).
 import type { SubjectEvaluation } from '../../domain/response/index.js';
 import type { ExportStudy, SubjectVisit } from './assessment.js';
@@ -14,6 +14,7 @@ import {
   type RsOutcome,
   type RsTestCode,
   RS_TESTS,
+  irecistCategoryOutcome,
   irecistOverallResult,
   nonTargetResponseOutcome,
   recistOverallResult,
@@ -105,8 +106,14 @@ export function rsResponses(evaluation: SubjectEvaluation, fullRecords: boolean)
   push('RECIST 1.1', 'BESTRESP', null, rsResult(recistOverallResult(best.recist11)));
   for (const t of evaluation.timepoints) {
     // undefined: iRECIST not assessed; null: after the first iCPD (the engine stops there, primer 9.8).
-    if (t.irecist == null) continue;
-    push('iRECIST', 'OVRLRESP', t.label, rsResult(irecistOverallResult(t.irecist.overall)));
+    const ir = t.irecist;
+    if (ir == null) continue;
+    if (fullRecords) {
+      push('iRECIST', 'TRGRESP', t.label, irecistCategoryOutcome(ir.target, ir.overall, 'target'));
+      push('iRECIST', 'NTRGRESP', t.label, irecistCategoryOutcome(ir.nonTarget, ir.overall, 'non-target'));
+      if (ir.newLesions) push('iRECIST', 'NEWLPROG', t.label, rsResult('UNEQUIVOCAL'));
+    }
+    push('iRECIST', 'OVRLRESP', t.label, rsResult(irecistOverallResult(ir.overall)));
   }
   if (best.irecist !== undefined) push('iRECIST', 'BESTRESP', null, rsResult(irecistOverallResult(best.irecist)));
   return out;

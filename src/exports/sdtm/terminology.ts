@@ -153,6 +153,26 @@ export function irecistOverallResult(r: IrecistResponse): IrecistResult {
   }
 }
 
+/**
+ * TRGRESP / NTRGRESP, RSCAT iRECIST (primer 3.7: "RS records repeated with RSCAT = iRECIST and i-prefixed
+ * results"). The engine's per-category iRECIST response uses RECIST 1.1 terms; a progressed category is iUPD,
+ * or iCPD at the timepoint whose overall response is iCPD (the category then stands confirmed with it).
+ */
+export function irecistCategoryOutcome(r: TargetResponse | NonTargetResponse, overall: IrecistResponse, category: 'target' | 'non-target'): RsOutcome {
+  switch (r) {
+    case 'CR': case 'PR': case 'SD':
+      return result(`i${r}`);
+    case 'PD':
+      return result(overall === 'iCPD' ? 'iCPD' : 'iUPD');
+    case 'NON_CR_NON_PD':
+      return result('NON-iCR/NON-iUPD');
+    case 'NE':
+      return result('NE');
+    case 'NA':
+      return { kind: 'not-done', reason: category === 'target' ? RS_REASONS_NOT_DONE.noTargets : RS_REASONS_NOT_DONE.noNonTargets };
+  }
+}
+
 /** One text per outcome, to compare RS rows with the engine: the result, or `NOT DONE (reason)`. */
 export function rsOutcomeText(o: RsOutcome): string {
   return o.kind === 'result' ? o.value : `${NOT_DONE} (${o.reason})`;

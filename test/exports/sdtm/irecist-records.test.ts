@@ -67,7 +67,14 @@ describe('iRECIST up to iCPD', () => {
       ['RECIST 1.1', 'NEWLPROG', 'UNEQUIVOCAL', 2],
       ['RECIST 1.1', 'OVRLRESP', 'PD', 2],
       ['RECIST 1.1', 'BESTRESP', 'PD', null],
+      ['iRECIST', 'TRGRESP', 'iSD', 2],
+      ['iRECIST', 'NTRGRESP', 'NON-iCR/NON-iUPD', 2],
+      ['iRECIST', 'NEWLPROG', 'UNEQUIVOCAL', 2],
       ['iRECIST', 'OVRLRESP', 'iUPD', 2],
+      // the new lesion's increase confirms: targets and non-targets stay iSD / NON-iCR/NON-iUPD in their categories
+      ['iRECIST', 'TRGRESP', 'iSD', 3],
+      ['iRECIST', 'NTRGRESP', 'NON-iCR/NON-iUPD', 3],
+      ['iRECIST', 'NEWLPROG', 'UNEQUIVOCAL', 3],
       ['iRECIST', 'OVRLRESP', 'iCPD', 3],
       ['iRECIST', 'BESTRESP', 'iCPD', null],
     ]);

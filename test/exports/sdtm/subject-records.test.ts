@@ -64,7 +64,7 @@ describe('subject without adjudication, RECIST 1.1 and iRECIST', () => {
     ]);
   });
 
-  it('writes RECIST 1.1 responses up to the first PD, iRECIST overall responses at every visit, and flags the primary reader', () => {
+  it('writes RECIST 1.1 responses up to the first PD, iRECIST category and overall responses at every visit, and flags the primary reader', () => {
     const rs = of(sdtm.RS.rows).filter((r) => r.RSEVALID === 'RADIOLOGIST 1');
     expect(pick(rs, ['RSSEQ', 'RSCAT', 'RSTESTCD', 'RSSTRESC', 'RSLNKGRP', 'VISITNUM', 'RSDTC', 'RSACPTFL'])).toEqual([
       [1, 'RECIST 1.1', 'TRGRESP', 'PR', null, 2, '2024-03-28', 'Y'],
@@ -75,10 +75,19 @@ describe('subject without adjudication, RECIST 1.1 and iRECIST', () => {
       [6, 'RECIST 1.1', 'NEWLPROG', 'UNEQUIVOCAL', null, 3, '2024-05-23', 'Y'],
       [7, 'RECIST 1.1', 'OVRLRESP', 'PD', 'R1-A3', 3, '2024-05-23', 'Y'],
       [8, 'RECIST 1.1', 'BESTRESP', 'PR', null, null, null, 'Y'],
-      [9, 'iRECIST', 'OVRLRESP', 'iPR', 'R1-A2', 2, '2024-03-28', 'Y'],
-      [10, 'iRECIST', 'OVRLRESP', 'iUPD', 'R1-A3', 3, '2024-05-23', 'Y'],
-      [11, 'iRECIST', 'OVRLRESP', 'iUPD', 'R1-A4', 4, '2024-07-18', 'Y'],
-      [12, 'iRECIST', 'BESTRESP', 'iPR', null, null, null, 'Y'],
+      [9, 'iRECIST', 'TRGRESP', 'iPR', null, 2, '2024-03-28', 'Y'],
+      [10, 'iRECIST', 'NTRGRESP', 'NON-iCR/NON-iUPD', null, 2, '2024-03-28', 'Y'],
+      [11, 'iRECIST', 'OVRLRESP', 'iPR', 'R1-A2', 2, '2024-03-28', 'Y'],
+      [12, 'iRECIST', 'TRGRESP', 'iPR', null, 3, '2024-05-23', 'Y'],
+      [13, 'iRECIST', 'NTRGRESP', 'NON-iCR/NON-iUPD', null, 3, '2024-05-23', 'Y'],
+      [14, 'iRECIST', 'NEWLPROG', 'UNEQUIVOCAL', null, 3, '2024-05-23', 'Y'],
+      [15, 'iRECIST', 'OVRLRESP', 'iUPD', 'R1-A3', 3, '2024-05-23', 'Y'],
+      // after RECIST 1.1 PD, iRECIST goes on: the non-target not assessed at week 24 is NE in its category
+      [16, 'iRECIST', 'TRGRESP', 'iPR', null, 4, '2024-07-18', 'Y'],
+      [17, 'iRECIST', 'NTRGRESP', 'NE', null, 4, '2024-07-18', 'Y'],
+      [18, 'iRECIST', 'NEWLPROG', 'UNEQUIVOCAL', null, 4, '2024-07-18', 'Y'],
+      [19, 'iRECIST', 'OVRLRESP', 'iUPD', 'R1-A4', 4, '2024-07-18', 'Y'],
+      [20, 'iRECIST', 'BESTRESP', 'iPR', null, null, null, 'Y'],
     ]);
     expect(new Set(of(sdtm.RS.rows).filter((r) => r.RSEVALID === 'RADIOLOGIST 2').map((r) => r.RSACPTFL))).toEqual(new Set(['N']));
   });
