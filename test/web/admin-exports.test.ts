@@ -105,7 +105,8 @@ describe('downloaded bytes against the manifest (crypto.subtle)', () => {
 
   it("verifies the manifest by the server's header and by its content, whatever the key order", async () => {
     const m = manifest('passed');
-    const text = `${JSON.stringify({ findings: m.findings, ...m }, null, 2)}\n`;
+    const { findings, ...rest } = m;
+    const text = `${JSON.stringify({ findings, ...rest }, null, 2)}\n`;
     const ok = await verifyDownload(buf(bytesOf(text)), { kind: 'manifest', manifest: m, header: hex(text) });
     expect(ok).toMatchObject({ verified: true, computed: hex(text), expected: hex(text) });
     expect(canonicalJson(JSON.parse(text))).toBe(canonicalJson(m));

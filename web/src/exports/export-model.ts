@@ -1,4 +1,4 @@
-import type { components } from '../api/schema';
+import type { components } from '../api/schema.js';
 
 // What the export screens decide from the contract's Export, Job and ExportFile objects: whether a cut can be
 // downloaded (and, if not, why in words), its findings in reading order, the job's progress, and whether bytes
