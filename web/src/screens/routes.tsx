@@ -1,15 +1,9 @@
 import type { JSX } from 'preact';
 import { type Caller, type OperationId, mayCallAll } from '../api/access.js';
 import { AdjudicationScreen } from './adjudication/adjudication-screen.js';
-import { MembersScreen } from './admin/members.js';
-import { TrialSetupScreen } from './admin/trial-setup.js';
-import { TrialsAdminScreen } from './admin/trials.js';
-import { UsersScreen } from './admin/users.js';
 import { AuditScreen } from './audit/audit-trail.js';
 import { FinalAssessmentScreen, FinalAssessmentsScreen } from './corelab/final-assessment.js';
 import { ReaderAssignmentScreen } from './corelab/reader-assignment.js';
-import { ExportDetailScreen } from './exports/export-detail.js';
-import { ExportsScreen } from './exports/exports-list.js';
 import { QcQueueScreen } from './qc/qc-queue.js';
 import { QueriesScreen } from './queries.js';
 import { ReadScreen } from './reading/read-screen.js';
@@ -122,32 +116,33 @@ export const TRIAL_SCREENS: TrialScreen[] = [
     needs: ['getReaderStats', 'listSubjects', 'getFinalAssessment', 'listAuditEvents', 'getRead'],
     render: (p) => <LazyScreen what="reader statistics" load={() => import('./corelab/reader-stats.js').then((m) => m.ReaderStatsScreen)} props={{ trialId: p.trialId }} />,
   },
-  // Data cuts (biostatisticians and administrators) and a trial's administration.
+  // Data cuts (biostatisticians and administrators) and a trial's administration: loaded when first opened, so
+  // the other roles do not download them.
   {
     pattern: '/trials/:trialId/exports',
     nav: 'Data exports',
     describe: 'SDTM data cuts with a cut-off: build progress, conformance findings, files verified by SHA-256.',
     needs: ['requestExport', 'listExports'],
-    render: (p) => <ExportsScreen trialId={p.trialId} />,
+    render: (p) => <LazyScreen what="data exports" load={() => import('./exports/exports-list.js').then((m) => m.ExportsScreen)} props={{ trialId: p.trialId }} />,
   },
   {
     pattern: '/trials/:trialId/exports/:exportId',
     needs: ['getExport', 'downloadExportFile', 'getJob'],
-    render: (p) => <ExportDetailScreen trialId={p.trialId} exportId={p.exportId} />,
+    render: (p) => <LazyScreen what="the data cut" load={() => import('./exports/export-detail.js').then((m) => m.ExportDetailScreen)} props={{ trialId: p.trialId, exportId: p.exportId }} />,
   },
   {
     pattern: '/trials/:trialId/setup',
     nav: 'Trial setup',
     describe: 'The charter and its approval by e-signature; the trial\'s sites.',
     needs: ['getTrial', 'approveProtocol', 'listTrialSignatures', 'listSites', 'createSite'],
-    render: (p) => <TrialSetupScreen trialId={p.trialId} />,
+    render: (p) => <LazyScreen what="trial setup" load={() => import('./admin/trial-setup.js').then((m) => m.TrialSetupScreen)} props={{ trialId: p.trialId }} />,
   },
   {
     pattern: '/trials/:trialId/members',
     nav: 'Members',
     describe: 'Who holds which role on this trial, with sponsors\' site binding: grant and revoke roles.',
     needs: ['listMembers', 'addMember', 'revokeMember', 'listUsers', 'listSites', 'getTrial'],
-    render: (p) => <MembersScreen trialId={p.trialId} />,
+    render: (p) => <LazyScreen what="members" load={() => import('./admin/members.js').then((m) => m.MembersScreen)} props={{ trialId: p.trialId }} />,
   },
 ];
 
@@ -162,8 +157,8 @@ export interface GlobalScreen {
 }
 
 export const GLOBAL_SCREENS: GlobalScreen[] = [
-  { pattern: '/admin/users', nav: 'Users', needs: ['listUsers', 'createUser', 'verifyIdentity', 'resetPassword', 'disableUser'], render: () => <UsersScreen /> },
-  { pattern: '/admin/trials', nav: 'Trials', needs: ['listTrials', 'createTrial'], render: () => <TrialsAdminScreen /> },
+  { pattern: '/admin/users', nav: 'Users', needs: ['listUsers', 'createUser', 'verifyIdentity', 'resetPassword', 'disableUser'], render: () => <LazyScreen what="users" load={() => import('./admin/users.js').then((m) => m.UsersScreen)} props={{}} /> },
+  { pattern: '/admin/trials', nav: 'Trials', needs: ['listTrials', 'createTrial'], render: () => <LazyScreen what="trials" load={() => import('./admin/trials.js').then((m) => m.TrialsAdminScreen)} props={{}} /> },
 ];
 
 export const globalScreensFor = (caller: Caller): GlobalScreen[] => GLOBAL_SCREENS.filter((s) => mayCallAll(s.needs, caller));

@@ -205,7 +205,7 @@ function Files({ trialId, e }: { trialId: string; e: Export }) {
         </p>
       )}
       {e.manifest ? (
-        <table class="grid compact">
+        <table class="grid compact files">
           <caption class="sr-only">Files of this cut with their SHA-256 from the manifest</caption>
           <thead>
             <tr>
