@@ -106,7 +106,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     p.ctx.db.selectFrom('audit_events').select(['action', 'reason', 'after_json']).where('entity_id', '=', entityId).where('action', '=', action).orderBy('seq').execute();
   const serverExport = async (exportId: string) => (await p.request('GET', `/trials/${t.trialId}/exports/${exportId}`, { token: bioToken })).json();
 
-  it('an administrator creates an account (the password policy answered on the field), verifies it, resets its password', async () => {
+  it('an administrator creates an account (the password policy answered on the field), verifies it, resets its password, disables another', async () => {
     const { page, close } = await open(t.admin.username);
     expect(await adminNav(page).getByRole('link').allInnerTexts()).toEqual(['Users', 'Trials']);
     await adminNav(page).getByRole('link', { name: 'Users' }).click();
@@ -164,9 +164,23 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await reset.getByLabel('New password').fill(NEW_PASSWORD);
     await reset.getByRole('button', { name: 'Reset password' }).click();
     await expectText(page.locator('#users-notice'), /^Password of nora replaced; their sessions have ended\.$/);
-    await expectFocus(page, /^button: Reset password of nora$/);
+    await expectFocus(page, /^p: Password of nora replaced/);
     expect((await auditOf(nora.id, 'user.password_reset')).map((e) => e.reason)).toEqual(['forgotten at site initiation']);
     await screenshot(page, '41-admin-users');
+
+    // Disable an account (reader 2 is not used again here): the reason is asked for, then the row has no changes.
+    const rd2 = t.readers[1];
+    const rd2Row = page.locator(`tr[data-user="${rd2.username}"]`);
+    await rd2Row.getByRole('button', { name: `Disable ${rd2.username}` }).click();
+    const disable = page.getByTestId('disable-form');
+    expect(await disable.getByRole('button', { name: 'Disable account' }).evaluate((b: { disabled: boolean }) => b.disabled)).toBe(true);
+    await disable.getByLabel('Reason (required; recorded in the audit trail)').fill('left the reading panel');
+    await disable.getByRole('button', { name: 'Disable account' }).click();
+    await expectText(page.locator('#users-notice'), new RegExp(`^Account ${rd2.username} disabled; their sessions have ended\. Usernames are never reused\.$`));
+    await expectText(rd2Row, /\s+no\s+disabled\s+verified\s+/);
+    expect(await rd2Row.getByRole('button').count()).toBe(0);
+    await expectFocus(page, /^p: Account .* disabled/);
+    expect((await auditOf(rd2.id, 'user.disable')).map((e) => e.reason)).toEqual(['left the reading panel']);
     await close();
   });
 
@@ -242,6 +256,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await revoke.getByRole('button', { name: 'Revoke role' }).click();
     await expectText(page.locator('#members-notice'), /^The biostatistician role of nora is revoked\.$/);
     await expectText(bio, /biostatistician\s+all sites\s+revoked/);
+    await expectFocus(page, /^p: The biostatistician role of nora is revoked\.$/);
     expect(await bio.getByRole('button').count()).toBe(0);
     await screenshot(page, '43-admin-members');
 

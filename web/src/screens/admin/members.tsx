@@ -37,11 +37,12 @@ export function MembersScreen({ trialId }: { trialId: string }) {
   const [revoking, setRevoking] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [returnFocus, setReturnFocus] = useState<string | null>(null);
+  // After a revocation the focus goes to the notice that reports it; after Cancel or Escape, back to the button.
   useEffect(() => {
     if (!returnFocus || revoking) return;
-    (document.getElementById(returnFocus) ?? document.getElementById('members-notice'))?.focus();
+    document.getElementById(returnFocus)?.focus();
     setReturnFocus(null);
-  }, [returnFocus, revoking, d]);
+  }, [returnFocus, revoking]);
   const siteName = (id: string | null | undefined) => {
     if (!id) return 'all sites';
     const s = d?.sites.find((x) => x.id === id);
@@ -84,7 +85,7 @@ export function MembersScreen({ trialId }: { trialId: string }) {
                 open={revoking === m.id}
                 onOpen={() => setRevoking(m.id)}
                 onClose={(message) => {
-                  setReturnFocus(`revoke-${m.id}`);
+                  setReturnFocus(message ? 'members-notice' : `revoke-${m.id}`);
                   setRevoking(null);
                   if (message) changed(message);
                 }}

@@ -23,16 +23,17 @@ export function UsersScreen() {
   const users = useAsync(() => must(api.GET('/users')), []);
   const [open, setOpen] = useState<{ action: Action; user: User } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // After a change the focus returns to the button that opened it, or to the notice when that button is gone.
+  // The form had the focus. After a change it goes to the notice that reports it (the row's buttons change with
+  // the reload); after Cancel or Escape, back to the button that opened the form.
   const [returnFocus, setReturnFocus] = useState<string | null>(null);
   useEffect(() => {
     if (!returnFocus || open) return;
-    (document.getElementById(returnFocus) ?? document.getElementById('users-notice'))?.focus();
+    document.getElementById(returnFocus)?.focus();
     setReturnFocus(null);
-  }, [returnFocus, open, users.data]);
+  }, [returnFocus, open]);
 
   const close = (message: string | null) => {
-    if (open) setReturnFocus(buttonId(open.action, open.user));
+    if (open) setReturnFocus(message ? 'users-notice' : buttonId(open.action, open.user));
     if (message) setNotice(message);
     setOpen(null);
     if (message) users.reload();
@@ -85,8 +86,8 @@ const buttonId = (action: Action, u: User) => `${action}-${u.id}`;
 function UserRows({ u, me, open, onOpen, onClose }: { u: User; me: User; open: Action | null; onOpen: (a: Action) => void; onClose: (message: string | null) => void }) {
   const self = u.id === me.id;
   const active = u.status === 'active';
-  const button = (action: Action, label: string) => (
-    <button type="button" id={buttonId(action, u)} aria-expanded={open === action} onClick={() => onOpen(action)} aria-label={`${label} of ${u.username}`}>
+  const button = (action: Action, label: string, name: string) => (
+    <button type="button" id={buttonId(action, u)} aria-expanded={open === action} onClick={() => onOpen(action)} aria-label={name}>
       {label}
     </button>
   );
@@ -104,10 +105,10 @@ function UserRows({ u, me, open, onOpen, onClose }: { u: User; me: User; open: A
         <td>{u.lockedUntil ? formatTime(u.lockedUntil) : '—'}</td>
         <td>{formatTime(u.createdAt)}</td>
         <td class="actions">
-          {active && !u.identityVerified && !self ? button('verify', 'Verify identity') : null}
+          {active && !u.identityVerified && !self ? button('verify', 'Verify identity', `Verify identity of ${u.username}`) : null}
           {active && !u.identityVerified && self ? <span class="small muted">another administrator verifies your identity</span> : null}
-          {active ? button('reset', 'Reset password') : null}
-          {active && !self ? button('disable', 'Disable') : null}
+          {active ? button('reset', 'Reset password', `Reset password of ${u.username}`) : null}
+          {active && !self ? button('disable', 'Disable', `Disable ${u.username}`) : null}
         </td>
       </tr>
       {open ? (
