@@ -384,6 +384,12 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
       await expectText(cuts.locator(`tr[data-export="${passedExportId}"]`), /^2024-12-31\s+\d{4}-.*UTC\s+reader1, reader2, adjudicator\s+passed\s+passed: 0 errors, \d+ warnings?\s+\d+\s+Open$/);
       expect((await cuts.locator('tbody tr').allInnerTexts()).map((x) => x.split(/\s/)[0])).toEqual(['2024-12-30', '2024-12-31']);
       await screenshot(page, '47-exports-list');
+      // An earlier cut opens from the list as the server has it (its job already over).
+      await cuts.getByRole('link', { name: /^Open the cut of 2024-12-31 requested / }).click();
+      await expectText(page.locator('h1'), /^Data cut of 2024-12-31$/);
+      await expectText(page.getByTestId('job-status'), /^Cut passed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/);
+      await expectText(page.getByTestId('conformance-summary'), /^Passed: 0 errors/);
+      expect(await page.getByRole('button', { name: 'Download tu.xpt' }).count()).toBe(1);
     } finally {
       await p.ctx.db.updateTable('read_versions').set({ evaluation_json: v.evaluation_json }).where('id', '=', v.id).execute();
       await close();

@@ -18,8 +18,8 @@ export function ExportDetailScreen({ trialId, exportId }: { trialId: string; exp
   const exp = useAsync(() => must(api.GET('/trials/{trialId}/exports/{exportId}', { params: { path: { trialId, exportId } } })), [trialId, exportId]);
   const e = exp.data;
   const building = e ? isBuilding(e) : false;
-  // The job is followed while the cut is built (and read once after, for its final state).
-  const { job, error: jobError } = useJob(e?.jobId ?? null);
+  // The job is followed while the cut is built; its last state stays on screen once the cut is final.
+  const { job, error: jobError } = useJob(e && building ? (e.jobId ?? null) : null);
   const jobEnded = job ? TERMINAL_JOB_STATES.includes(job.state) : false;
   useEffect(() => {
     if (!building || exp.loading) return;
@@ -92,11 +92,11 @@ function CutFacts({ e }: { e: Export }) {
 }
 
 function BuildProgress({ e, job, jobError }: { e: Export; job: ReturnType<typeof useJob>['job']; jobError: unknown }) {
-  const building = isBuilding(e);
-  const pct = job ? progressPercent(job) : building ? 0 : 100;
+  // Without the job (a cut opened after it was built), a cut with a manifest was built to the end.
+  const pct = job ? progressPercent(job) : e.manifest ? 100 : 0;
   const text = job
     ? `Job ${job.state}, ${pct}% (attempt ${job.attempts})${job.state === 'queued' ? `, waiting for a worker since ${formatTime(job.createdAt)}` : ''}${job.error ? `: ${job.error}` : ''}`
-    : `Cut ${e.state}.`;
+    : `Cut ${e.state}${e.completedAt ? ` at ${formatTime(e.completedAt)}` : ''}.`;
   return (
     <>
       <div class="progress-line">
