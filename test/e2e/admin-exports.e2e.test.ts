@@ -189,6 +189,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await adminNav(page).getByRole('link', { name: 'Trials' }).click();
     await expectText(page.locator('h1'), /^Trials$/);
     await expectText(page.locator('tr[data-trial="EXP-WEB"]'), /EXP-WEB\s+Trial EXP-WEB\s+Acme Oncology\s+bicr-recist-1\.1 v1\s+[0-9a-f]{16}…\s+approved/);
+    await screenshot(page, '42-admin-trials');
     const form = page.getByTestId('create-trial');
     await form.getByLabel('Trial code').fill('ADM-WEB');
     await form.getByLabel('Title').fill('Administration through the screens');
@@ -220,7 +221,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await sites.getByLabel('Site name').fill('North Hospital');
     await sites.getByRole('button', { name: 'Add site' }).click();
     await expectText(sites.locator('tr[data-site="NORTH-1"]'), /^NORTH-1\s+North Hospital\s+\d{4}-/);
-    await screenshot(page, '42-admin-trial-setup');
+    await screenshot(page, '43-admin-trial-setup');
 
     // Memberships: the administrator's navigation on the new trial leads there.
     await nav(page).getByRole('link', { name: 'Members' }).click();
@@ -258,7 +259,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await expectText(bio, /biostatistician\s+all sites\s+revoked/);
     await expectFocus(page, /^p: The biostatistician role of nora is revoked\.$/);
     expect(await bio.getByRole('button').count()).toBe(0);
-    await screenshot(page, '43-admin-members');
+    await screenshot(page, '44-admin-members');
 
     const nora = await p.ctx.db.selectFrom('users').select('id').where('username', '=', 'nora').executeTakeFirstOrThrow();
     const site = await p.ctx.db.selectFrom('sites').select('id').where('trial_id', '=', trial.id).where('code', '=', 'NORTH-1').executeTakeFirstOrThrow();
@@ -295,7 +296,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
 
     passedExportId = await startCut(page, '2024-12-31');
     await expectText(page.getByTestId('job-status'), /^(Job (queued|running|succeeded), \d+% \(attempt \d\)|Cut (queued|running)\.)/);
-    await screenshot(page, '44-export-building');
+    await screenshot(page, '45-export-building');
     // The screen follows the job (GET /jobs/{id}) to its end, then shows the cut as the server has it.
     await expectText(page.getByTestId('job-status'), /^Job succeeded, 100% \(attempt 1\)$/, 90_000);
     expect(await page.locator('#build-progress').evaluate((el: { value: number }) => el.value)).toBe(100);
@@ -319,7 +320,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await files.getByRole('button', { name: 'Download manifest.json' }).click();
     const manifestText = await p.request('GET', `/trials/${t.trialId}/exports/${passedExportId}/files/manifest.json`, { token: bioToken }).then((r) => r.text());
     await expectText(page.getByTestId('check-manifest.json'), new RegExp(`^verified SHA-256 matches the server’s and the content matches this cut’s record; saved\\. Computed ${sha256(manifestText)}$`));
-    await screenshot(page, '45-export-passed-verified');
+    await screenshot(page, '46-export-passed-verified');
 
     // What the browser saved is what the manifest lists, byte for byte.
     for (let i = 0; i < 100 && downloads.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
@@ -374,7 +375,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
       const refused = await fromPage(page, 'GET', `/trials/${t.trialId}/exports/${exportId}/files/tu.xpt`);
       expect(refused.status).toBe(409);
       expect(JSON.parse(refused.body).detail).toMatch(/failed its conformance check/);
-      await screenshot(page, '46-export-failed');
+      await screenshot(page, '47-export-failed');
 
       // Both cuts in the list, newest first, each with its outcome.
       await page.getByRole('link', { name: 'All data cuts' }).click();
@@ -383,7 +384,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
       await expectText(cuts.locator(`tr[data-export="${exportId}"]`), new RegExp(`^2024-12-30\\s+\\d{4}-.*UTC\\s+reader1, reader2, adjudicator\\s+failed\\s+failed: ${exp.manifest.findings.errors} errors?, \\d+ warnings?\\s+\\d+\\s+Open$`));
       await expectText(cuts.locator(`tr[data-export="${passedExportId}"]`), /^2024-12-31\s+\d{4}-.*UTC\s+reader1, reader2, adjudicator\s+passed\s+passed: 0 errors, \d+ warnings?\s+\d+\s+Open$/);
       expect((await cuts.locator('tbody tr').allInnerTexts()).map((x) => x.split(/\s/)[0])).toEqual(['2024-12-30', '2024-12-31']);
-      await screenshot(page, '47-exports-list');
+      await screenshot(page, '48-exports-list');
       // An earlier cut opens from the list as the server has it (its job already over).
       await cuts.getByRole('link', { name: /^Open the cut of 2024-12-31 requested / }).click();
       await expectText(page.locator('h1'), /^Data cut of 2024-12-31$/);
@@ -402,7 +403,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
     await expectText(page.locator('main'), /Your roles\s+reader/);
     expect(await nav(page).getByRole('link').allInnerTexts()).toEqual(['EXP-WEB', 'Reading worklist']);
     expect(await adminNav(page).count()).toBe(0);
-    await screenshot(page, '48-reader-no-exports');
+    await screenshot(page, '49-reader-no-exports');
     for (const screen of [`trials/${t.trialId}/exports`, `trials/${t.trialId}/exports/${passedExportId}`, `trials/${t.trialId}/members`, `trials/${t.trialId}/setup`, 'admin/users', 'admin/trials']) {
       await page.goto(`${origin}/app/${screen}`);
       await expectText(page.locator('h1'), /^Not available for your role$/);

@@ -14,7 +14,7 @@ export type Job = components['schemas']['Job'];
 export const MANIFEST_FILE = 'manifest.json';
 
 /** The optional deliverables and the assessments a cut may hold (openapi.yaml requestExport). */
-export const ALWAYS_DELIVERED = ['XPT (SAS transport v5)', 'define.xml 2.1', 'CSV copies'] as const;
+export const ALWAYS_DELIVERED = ['XPT (SAS transport v5)', 'define.xml', 'CSV copies'] as const;
 export const ASSESSMENTS = [
   { value: 'reader1', label: 'Reader 1' },
   { value: 'reader2', label: 'Reader 2' },
