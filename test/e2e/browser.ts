@@ -46,6 +46,12 @@ export interface Response {
   request(): { method(): string };
 }
 
+export interface Download {
+  suggestedFilename(): string;
+  /** where the browser saved it (a temporary file, removed with the context) */
+  path(): Promise<string | null>;
+}
+
 export interface Route {
   abort(code?: string): Promise<void>;
   continue(): Promise<void>;
@@ -60,7 +66,9 @@ export interface Page extends Pick<Locator, 'locator' | 'getByRole' | 'getByLabe
   on(event: 'response', fn: (r: Response) => void): void;
   on(event: 'pageerror', fn: (e: Error) => void): void;
   on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
+  on(event: 'download', fn: (d: Download) => void): void;
   evaluate<R>(fn: () => R): Promise<R>;
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   route(url: string | RegExp, handler: (route: Route) => unknown): Promise<void>;
   unroute(url: string | RegExp): Promise<void>;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };

@@ -4,7 +4,7 @@ import { api, must } from './api/client.js';
 import { matchRoute, navigate, pathOf, useLocation } from './router.js';
 import { HomeScreen } from './screens/home.js';
 import { LoginScreen } from './screens/login.js';
-import { TRIAL_SCREENS, trialScreensFor } from './screens/routes.js';
+import { GLOBAL_SCREENS, TRIAL_SCREENS, globalScreensFor, trialScreensFor } from './screens/routes.js';
 import { TrialOverviewScreen } from './screens/trial-overview.js';
 import { endSession, getSession, rolesOn, setIdentity, subscribeSession } from './session/session-store.js';
 import { ErrorBanner, Loading } from './ui/feedback.js';
@@ -64,6 +64,15 @@ function Shell({ path }: { path: string }) {
         <Link to="/" class="brand">
           Corelab
         </Link>
+        {globalScreensFor({ isAdmin: user.isAdmin, roles: [] }).length > 0 ? (
+          <nav class="topnav" aria-label="Administration">
+            {globalScreensFor({ isAdmin: user.isAdmin, roles: [] }).map((s) => (
+              <Link key={s.pattern} to={s.pattern} aria-current={path === s.pattern ? 'page' : undefined}>
+                {s.nav}
+              </Link>
+            ))}
+          </nav>
+        ) : null}
         <span class="who">
           {user.displayName}
           {user.isAdmin ? ' · administrator' : ''}
@@ -103,6 +112,20 @@ function Shell({ path }: { path: string }) {
 
 function Screen({ path, caller }: { path: string; caller: Caller }) {
   if (path === '/') return <HomeScreen />;
+  for (const s of GLOBAL_SCREENS) {
+    const params = matchRoute(s.pattern, path);
+    if (!params) continue;
+    if (!mayCallAll(s.needs, caller)) {
+      return (
+        <Page title="Not available for your role">
+          <p>
+            This screen is for administrators. <Link to="/">Go to your trials</Link>
+          </p>
+        </Page>
+      );
+    }
+    return s.render(params);
+  }
   const overview = matchRoute('/trials/:trialId', path);
   if (overview) return <TrialOverviewScreen trialId={overview.trialId} caller={caller} />;
   for (const s of TRIAL_SCREENS) {

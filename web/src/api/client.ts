@@ -6,7 +6,8 @@ import type { components, paths } from './schema';
 
 // The only way screens reach the server: a client typed from openapi.yaml (openapi-fetch over schema.d.ts), on the
 // same origin as the application. Every request carries the session's bearer token; a 401 on any call other than
-// the login itself ends the session and returns to the login screen with the server's reason.
+// the login itself (and other than a mistyped signing password) ends the session and returns to the login screen
+// with the server's reason.
 
 export type Schemas = components['schemas'];
 
@@ -19,11 +20,24 @@ const auth: Middleware = {
     return request;
   },
   async onResponse({ request, response }) {
-    if (response.status === 401 && new URL(request.url).pathname !== '/auth/login') await sessionExpired(response.clone());
+    if (response.status === 401 && new URL(request.url).pathname !== '/auth/login' && !(await isWrongPassword(response))) await sessionExpired(response.clone());
     return response;
   },
 };
 api.use(auth);
+
+/**
+ * A 401 "bad-credentials" answers a password that was checked again (an e-signature, 21 CFR 11.200): the signer
+ * mistyped it and the session is still valid, so the form shows the refusal instead of the login screen.
+ */
+async function isWrongPassword(response: Response): Promise<boolean> {
+  try {
+    const body: unknown = await response.clone().json();
+    return isProblem(body) && body.type.endsWith('/bad-credentials');
+  } catch {
+    return false;
+  }
+}
 
 /** Ends the session after a 401 and goes to the login screen, keeping where the user was. */
 export async function sessionExpired(response: Response | null): Promise<void> {

@@ -116,6 +116,49 @@ export const TRIAL_SCREENS: TrialScreen[] = [
     needs: ['getReaderStats', 'listSubjects', 'getFinalAssessment', 'listAuditEvents', 'getRead'],
     render: (p) => <LazyScreen what="reader statistics" load={() => import('./corelab/reader-stats.js').then((m) => m.ReaderStatsScreen)} props={{ trialId: p.trialId }} />,
   },
+  // Data cuts (biostatisticians and administrators) and a trial's administration: loaded when first opened, so
+  // the other roles do not download them.
+  {
+    pattern: '/trials/:trialId/exports',
+    nav: 'Data exports',
+    describe: 'SDTM data cuts with a cut-off: build progress, conformance findings, files verified by SHA-256.',
+    needs: ['requestExport', 'listExports'],
+    render: (p) => <LazyScreen what="data exports" load={() => import('./exports/exports-list.js').then((m) => m.ExportsScreen)} props={{ trialId: p.trialId }} />,
+  },
+  {
+    pattern: '/trials/:trialId/exports/:exportId',
+    needs: ['getExport', 'downloadExportFile', 'getJob'],
+    render: (p) => <LazyScreen what="the data cut" load={() => import('./exports/export-detail.js').then((m) => m.ExportDetailScreen)} props={{ trialId: p.trialId, exportId: p.exportId }} />,
+  },
+  {
+    pattern: '/trials/:trialId/setup',
+    nav: 'Trial setup',
+    describe: 'The charter and its approval by e-signature; the trial\'s sites.',
+    needs: ['getTrial', 'approveProtocol', 'listTrialSignatures', 'listSites', 'createSite'],
+    render: (p) => <LazyScreen what="trial setup" load={() => import('./admin/trial-setup.js').then((m) => m.TrialSetupScreen)} props={{ trialId: p.trialId }} />,
+  },
+  {
+    pattern: '/trials/:trialId/members',
+    nav: 'Members',
+    describe: 'Who holds which role on this trial, with sponsors\' site binding: grant and revoke roles.',
+    needs: ['listMembers', 'addMember', 'revokeMember', 'listUsers', 'listSites', 'getTrial'],
+    render: (p) => <LazyScreen what="members" load={() => import('./admin/members.js').then((m) => m.MembersScreen)} props={{ trialId: p.trialId }} />,
+  },
 ];
 
 export const trialScreensFor = (caller: Caller): TrialScreen[] => TRIAL_SCREENS.filter((s) => s.nav && mayCallAll(s.needs, caller));
+
+/** Screens outside any trial (administration), offered in the top bar to callers who may make their calls. */
+export interface GlobalScreen {
+  pattern: string;
+  nav: string;
+  needs: OperationId[];
+  render: (params: Record<string, string>) => JSX.Element;
+}
+
+export const GLOBAL_SCREENS: GlobalScreen[] = [
+  { pattern: '/admin/users', nav: 'Users', needs: ['listUsers', 'createUser', 'verifyIdentity', 'resetPassword', 'disableUser'], render: () => <LazyScreen what="users" load={() => import('./admin/users.js').then((m) => m.UsersScreen)} props={{}} /> },
+  { pattern: '/admin/trials', nav: 'Trials', needs: ['listTrials', 'createTrial'], render: () => <LazyScreen what="trials" load={() => import('./admin/trials.js').then((m) => m.TrialsAdminScreen)} props={{}} /> },
+];
+
+export const globalScreensFor = (caller: Caller): GlobalScreen[] => GLOBAL_SCREENS.filter((s) => mayCallAll(s.needs, caller));

@@ -12,7 +12,7 @@ export function SignForm(props: {
   legend: string;
   /** the statement the signer makes, e.g. "I authored this RECIST 1.1 read" */
   statement: string;
-  meaning: 'authored' | 'adjudicated';
+  meaning: 'authored' | 'adjudicated' | 'approved';
   button: string;
   disabled?: boolean;
   disabledWhy?: string;
