@@ -22,6 +22,8 @@ export interface Config {
   pool: { workers: number; intraOpThreads: number };
   jobs: { leaseSeconds: number; pollMs: number; maxQueued: number };
   upload: { maxBytes: number; maxFiles: number; maxUnzippedBytes: number; maxZipRatio: number };
+  /** JSON request bodies are read into memory, so they have their own small cap (uploads stream to disk) */
+  http: { maxJsonBytes: number };
   /** fault injection for crash tests (FLT-01/02): named points where the process kills itself */
   crashAt?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxUnzippedBytes: int(env, 'UPLOAD_MAX_UNZIPPED_BYTES', 8 * 1024 ** 3),
       maxZipRatio: int(env, 'UPLOAD_MAX_ZIP_RATIO', 100),
     },
+    http: { maxJsonBytes: int(env, 'API_MAX_JSON_BYTES', 1024 * 1024) },
     crashAt: env.CORELAB_CRASH_AT || undefined,
     logLevel: (env.LOG_LEVEL as Config['logLevel']) || 'info',
   };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../domain/errors.js';
+import { storageFullError } from './storage-full.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -70,8 +71,7 @@ export class BlobStore {
       return { sha256, bytes, created: true };
     } catch (e) {
       await rm(tmp, { force: true });
-      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new DomainError('INSUFFICIENT_STORAGE', 'the blob store is full; nothing was stored');
-      throw e;
+      throw storageFullError(e, 'the blob store is full; nothing was stored') ?? e;
     }
   }
 

@@ -58,7 +58,7 @@ export async function storeInstances(
   ctx: ServiceContext,
   actor: Actor,
   trialId: string,
-  input: { body: ReadableStream<Uint8Array> | null; contentType: string; uploadId?: string; boundSiteId: string | null; waitMs?: number },
+  input: { body: ReadableStream<Uint8Array> | null; contentType: string; declaredBytes?: number | null; uploadId?: string; boundSiteId: string | null; waitMs?: number },
 ): Promise<StowResult> {
   if (!/^multipart\/related\b/i.test(input.contentType.trim())) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'STOW-RS takes multipart/related; type="application/dicom"');
@@ -71,7 +71,7 @@ export async function storeInstances(
     if (upload.state !== 'open') throw new DomainError('CONFLICT', `upload is ${upload.state}; files can no longer be added`);
     if (actor.userId !== upload.created_by) throw new DomainError('FORBIDDEN', 'only the sponsor user who created the upload may add files to it');
     const dir = stagingDir(ctx.config.dataDir, upload.id);
-    const staged = await stageRequestBody(input.body, input.contentType, dir, { maxBytes: limits.maxBytes - Number(upload.bytes), maxFiles: limits.maxFiles - Number(upload.file_count) });
+    const staged = await stageRequestBody(input.body, input.contentType, dir, { maxBytes: limits.maxBytes - Number(upload.bytes), maxFiles: limits.maxFiles - Number(upload.file_count) }, input.declaredBytes);
     const peeks = await peekAll(ctx, staged);
     const first = Number(upload.file_count);
     await recordStagedFiles(ctx, actor, trialId, upload.id, staged);
@@ -79,8 +79,8 @@ export async function storeInstances(
     await completeUpload(ctx, actor, trialId, upload.id);
   } else {
     const scratch = stagingDir(ctx.config.dataDir, randomUUID());
-    const staged = await stageRequestBody(input.body, input.contentType, scratch, { maxBytes: limits.maxBytes, maxFiles: limits.maxFiles });
     try {
+      const staged = await stageRequestBody(input.body, input.contentType, scratch, { maxBytes: limits.maxBytes, maxFiles: limits.maxFiles }, input.declaredBytes);
       const peeks = await peekAll(ctx, staged);
       parts = staged.map((s, i) => ({ index: i, staged: s, peek: peeks[i] }));
       await routeParts(ctx, actor, trialId, parts, input.boundSiteId);
