@@ -20,7 +20,7 @@ export interface Config {
   lockout: { maxFailures: number; lockMinutes: number };
   loginRateLimit: { perMinutePerIp: number; perMinutePerUser: number };
   pool: { workers: number; intraOpThreads: number };
-  jobs: { leaseSeconds: number; pollMs: number; maxQueued: number };
+  jobs: { leaseSeconds: number; pollMs: number; maxQueued: number; storageRetrySeconds: number };
   upload: { maxBytes: number; maxFiles: number; maxUnzippedBytes: number; maxZipRatio: number };
   /** JSON request bodies are read into memory, so they have their own small cap (uploads stream to disk) */
   http: { maxJsonBytes: number };
@@ -63,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: int(env, 'JOB_LEASE_SECONDS', 60),
       pollMs: int(env, 'JOB_POLL_MS', 250),
       maxQueued: int(env, 'JOB_MAX_QUEUED', 1000),
+      // a job that found the disk or the database full waits this long before trying again (no attempt spent)
+      storageRetrySeconds: int(env, 'JOB_STORAGE_RETRY_SECONDS', 30),
     },
     upload: {
       maxBytes: int(env, 'UPLOAD_MAX_BYTES', 4 * 1024 ** 3),

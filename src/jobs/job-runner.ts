@@ -3,7 +3,8 @@ import os from 'node:os';
 import type { Actor, AuditRecord } from '../audit/audit-log.js';
 import type { Trx } from '../db/connect.js';
 import { type ServiceContext, inTransaction } from '../services/service-context.js';
-import { type Job, claimJob, finishJob, heartbeat, releaseAfterFailure } from './job-queue.js';
+import { storageFullError } from '../storage/storage-full.js';
+import { type Job, claimJob, finishJob, heartbeat, releaseAfterFailure, releaseForStorage } from './job-queue.js';
 import type { WorkerPools } from './worker-pools.js';
 
 /** What a handler may use: the pool for heavy work, progress, cancellation, and a commit that finishes the job. */
@@ -137,8 +138,15 @@ export class JobRunner {
         });
         return;
       }
-      const message = e instanceof Error ? e.message : String(e);
-      await releaseAfterFailure(this.ctx, job, this.owner, message);
+      try {
+        const full = storageFullError(e);
+        if (full) await releaseForStorage(this.ctx, job, this.owner, full.detail, this.ctx.config.jobs.storageRetrySeconds);
+        else await releaseAfterFailure(this.ctx, job, this.owner, e instanceof Error ? e.message : String(e));
+      } catch (recordError) {
+        // The database itself is failing (full, or unreachable): the job stays leased, and once the lease expires
+        // it runs again, as after a crash. Never let this escape: an unhandled rejection would end the process.
+        console.error(JSON.stringify({ level: 'error', event: 'job.release_failed', jobId: job.id, error: String(recordError), cause: String(e) }));
+      }
     } finally {
       clearInterval(beat);
     }
