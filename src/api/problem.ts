@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { type DomainErrorCode, isDomainError } from '../domain/errors.js';
+import { databaseUnavailableError } from '../db/unavailable.js';
 import { storageFullError } from '../storage/storage-full.js';
 
 // The one place that maps errors to HTTP (RFC 9457 problem+json). Keyed by the code union: a new code without a
@@ -18,6 +19,7 @@ export const PROBLEM_STATUS: Record<DomainErrorCode, { status: number; title: st
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   ACCOUNT_LOCKED: { status: 423, title: 'Account locked' },
   INSUFFICIENT_STORAGE: { status: 507, title: 'Insufficient storage' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   INVALID_DICOM: { status: 422, title: 'Invalid DICOM' },
   UNSAFE_ARCHIVE: { status: 422, title: 'Unsafe archive' },
   INVALID_RESPONSE_INPUT: { status: 422, title: 'Invalid response assessment input' },
@@ -40,8 +42,9 @@ export function problemResponse(c: Context, p: Problem, headers: Record<string, 
 }
 
 export function toProblem(err: unknown, requestId: string | undefined): { problem: Problem; headers: Record<string, string> } {
-  // A full disk surfaces as a raw ENOSPC / SQLITE_FULL / PostgreSQL 53100 from whichever layer met it: 507.
-  const known = isDomainError(err) ? err : storageFullError(err);
+  // A full disk surfaces as a raw ENOSPC / SQLITE_FULL / PostgreSQL 53100 from whichever layer met it (507); a
+  // lost or refused database connection as a driver error (503, retry shortly).
+  const known = isDomainError(err) ? err : (storageFullError(err) ?? databaseUnavailableError(err));
   if (known) {
     const { status, title } = PROBLEM_STATUS[known.code];
     const headers: Record<string, string> = {};

@@ -67,13 +67,19 @@ export class JobRunner {
   async #loop(): Promise<void> {
     const types = Object.keys(this.opts.handlers);
     const concurrency = this.opts.concurrency ?? Math.max(1, this.opts.pools.maxThreads);
+    // While the database is down (restarting, full) claims fail: log the first failure and the recovery, and poll
+    // less often meanwhile (up to every 5 s) rather than logging every poll.
+    let failing = 0;
     while (!this.#stopped) {
       let claimed: Job | undefined;
       if (this.#active.size < concurrency) {
         try {
           claimed = await claimJob(this.ctx, this.owner, types);
+          if (failing > 0) console.error(JSON.stringify({ level: 'info', event: 'job.claim_recovered', failedPolls: failing }));
+          failing = 0;
         } catch (e) {
-          console.error(JSON.stringify({ level: 'error', event: 'job.claim_failed', error: String(e) }));
+          if (failing === 0) console.error(JSON.stringify({ level: 'error', event: 'job.claim_failed', error: String(e) }));
+          failing += 1;
         }
       }
       if (claimed) {
@@ -85,7 +91,7 @@ export class JobRunner {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.ctx.config.jobs.pollMs);
+        const t = setTimeout(resolve, Math.min(5000, this.ctx.config.jobs.pollMs * 2 ** Math.min(failing, 10)));
         this.#wake = () => {
           clearTimeout(t);
           resolve();
