@@ -18,8 +18,12 @@ export interface StoredBlob {
 
 /**
  * Content-addressed local blob store (sha256). Paths come only from hashes (SEC-06). A write is durable before
- * it is acknowledged: temp file, fsync, rename, fsync of the directory (part11 doc §6.1); temp files left by a
- * crash are collected at startup, and a blob without an index row is invisible to everyone.
+ * it is acknowledged (part11 doc §6.1): the bytes are written to a temp file and fsynced, renamed into place, and
+ * the directory that holds the new name is fsynced; a shard directory created for it is itself made durable by
+ * fsyncing the directory that names it. Only then does the caller commit the row that names the blob (SQLite WAL
+ * with synchronous=FULL, PostgreSQL synchronous_commit=on), so after a power loss a committed row never names a
+ * missing file. Temp files left by a crash are collected at startup; a blob without an index row is invisible.
+ * (This is the order FLT-04 would check under LazyFS, which is not available here: see requirements-trace.)
  */
 export class BlobStore {
   constructor(readonly root: string) {}
@@ -60,19 +64,28 @@ export class BlobStore {
       await pipeline(Buffer.isBuffer(source) ? Readable.from([source]) : source, meter, createWriteStream(tmp, { flags: 'wx' }));
       await fsyncPath(tmp);
       const sha256 = hash.digest('hex');
-      const dest = this.pathOf(sha256);
-      if (await this.has(sha256)) {
-        await rm(tmp, { force: true });
-        return { sha256, bytes, created: false };
-      }
-      await mkdir(path.dirname(dest), { recursive: true });
-      await rename(tmp, dest);
-      await fsyncPath(path.dirname(dest));
-      return { sha256, bytes, created: true };
+      return { sha256, bytes, created: await this.adopt(tmp, sha256) };
     } catch (e) {
       await rm(tmp, { force: true });
       throw storageFullError(e, 'the blob store is full; nothing was stored') ?? e;
     }
+  }
+
+  /**
+   * Moves a file already written and fsynced, on the store's file system, into the store under its sha256 (which
+   * the caller computed from exactly its bytes): rename, then fsync of the directory. Content already stored is
+   * dropped. Returns whether the blob is new.
+   */
+  async adopt(file: string, sha256: string): Promise<boolean> {
+    const dest = this.pathOf(sha256);
+    if (await this.has(sha256)) {
+      await rm(file, { force: true });
+      return false;
+    }
+    await mkdirDurably(path.dirname(dest));
+    await rename(file, dest);
+    await fsyncPath(path.dirname(dest));
+    return true;
   }
 
   read(sha256: string): Readable {
@@ -93,7 +106,21 @@ export class BlobStore {
   }
 }
 
-async function fsyncPath(p: string): Promise<void> {
+/** mkdir -p whose new directories survive a power loss: each created one is named in an fsynced parent. */
+export async function mkdirDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (!first) return;
+  // Parents of every directory created, from the one above the first new directory down to dir's parent.
+  const created = path.relative(path.dirname(first), dir).split(path.sep);
+  let parent = path.dirname(first);
+  for (const name of created) {
+    await fsyncPath(parent);
+    parent = path.join(parent, name);
+  }
+}
+
+/** fsync of a file or a directory (a directory's fsync makes the names in it durable). */
+export async function fsyncPath(p: string): Promise<void> {
   const h = await open(p, 'r');
   try {
     await h.sync();

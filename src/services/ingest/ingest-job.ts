@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, statfs } from 'node:fs/promises';
+import { readdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { AssemblyRef, PrepareResult, PreparedInstance, SeriesGeometry } from '../../../workers/ingest.js';
 import type { AuditRecord } from '../../audit/audit-log.js';
@@ -148,7 +148,9 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
 
       // 4. Blobs: the de-identified files move into the content-addressed store, durably, before any row names them.
       t = performance.now();
-      await inParallel(plan.store, 8, (c) => placeBlob(blobs, c.deidPath, c.prepared.sha256));
+      // Same file system as the store (both under DATA_DIR): a rename, no byte copied. The worker hashed and fsynced
+    // each file; adopt() renames it into place and fsyncs the directory before any row names it.
+    await inParallel(plan.store, 8, (c) => blobs.adopt(c.deidPath, c.prepared.sha256));
       lap('store', t);
       await tools.progress(0.85);
 
@@ -291,27 +293,6 @@ async function planIndex(ctx: ServiceContext, trialId: string, subjectId: string
     plan.outcomes.push({ ...base, outcome: p.quarantine ? 'quarantined' : 'ingested', ...(p.quarantine ? { reason: p.quarantine } : {}) });
   }
   return plan;
-}
-
-/**
- * Moves a de-identified file (written and fsynced by the worker, which hashed its bytes) into the content-addressed
- * store: rename into place and fsync the directory (part11 doc §6.1). Same file system as the store (both under
- * DATA_DIR), so no byte is copied. Content already stored is simply dropped.
- */
-async function placeBlob(blobs: BlobStore, file: string, sha256: string): Promise<void> {
-  const dest = blobs.pathOf(sha256);
-  if (await blobs.has(sha256)) {
-    await rm(file, { force: true });
-    return;
-  }
-  await mkdir(path.dirname(dest), { recursive: true });
-  await rename(file, dest);
-  const h = await open(path.dirname(dest), 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 /** Writes studies, series, instances and ledger entries of the plan; returns series UID -> series id. */

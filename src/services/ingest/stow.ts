@@ -5,11 +5,12 @@
 // a Store Instances Response in DICOM JSON. The source UIDs echoed in FailedSOPSequence go back to the sender only:
 // they are kept in memory for the response and stored nowhere.
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PeekResult } from '../../../workers/ingest.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
+import { fsyncPath, mkdirDurably } from '../../storage/blob-store.js';
 import { type Job, getJob, jobView } from '../../jobs/job-queue.js';
 import type { ServiceContext } from '../service-context.js';
 import { createTimepoint } from '../trials.js';
@@ -149,13 +150,14 @@ async function routeParts(ctx: ServiceContext, actor: Actor, trialId: string, pa
     try {
       const upload = await createUpload(ctx, actor, trialId, { subjectId: subject.id, timepointId: tp.id, channel: 'stow-rs' }, boundSiteId);
       const dir = stagingDir(ctx.config.dataDir, upload.id);
-      await mkdir(dir, { recursive: true });
+      await mkdirDurably(dir);
       const moved: StagedFile[] = [];
       for (const m of members) {
         const to = path.join(dir, m.staged.fileId);
         await rename(m.staged.path, to);
         moved.push({ ...m.staged, path: to });
       }
+      await fsyncPath(dir); // the moved names are durable before the rows that name them commit
       await recordStagedFiles(ctx, actor, trialId, upload.id, moved);
       members.forEach((m, i) => {
         m.uploadId = upload.id;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import busboy from 'busboy';
 import Dicer from 'dicer';
 import type { DbOrTrx } from '../../db/connect.js';
 import { DomainError } from '../../domain/errors.js';
+import { fsyncPath, mkdirDurably } from '../../storage/blob-store.js';
 import { storageFullError } from '../../storage/storage-full.js';
 
 // Uploads stream to disk (SEC-03): the body is never held whole in memory, and limits are enforced while the
@@ -68,7 +69,7 @@ export async function stageRequestBody(
   if (!['application/dicom', 'application/zip', 'multipart/form-data', 'multipart/related'].includes(type)) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send application/dicom, application/zip, multipart/form-data or multipart/related; type="application/dicom", not ${type || 'no content type'}`);
   }
-  await mkdir(dir, { recursive: true });
+  await mkdirDurably(dir);
   const staged: StagedFile[] = [];
   const budget: Budget = { bytes: limits.maxBytes, files: limits.maxFiles };
   const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
@@ -91,6 +92,9 @@ export async function stageRequestBody(
       await stageRelated(bodyMeter, contentType, dir, budget, staged);
     }
     if (staged.length === 0) throw new DomainError('VALIDATION_FAILED', 'the request carried no file');
+    // Each file was fsynced as it finished; their names become durable with the folder's fsync, before the caller
+    // commits the rows that name them and answers 201.
+    await fsyncPath(dir);
     return staged;
   } catch (e) {
     // Stop reading: the server answers now and closes the connection rather than reading the rest of the body.
@@ -120,12 +124,7 @@ async function stageOne(src: Readable, contentType: StagedFile['contentType'], d
   });
   try {
     await pipeline(src, meter, createWriteStream(file, { flags: 'wx' }));
-    const h = await open(file, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
+    await fsyncPath(file);
   } catch (e) {
     await rm(file, { force: true });
     throw storageFullError(e, 'the server is out of storage for uploads; nothing from this request was kept') ?? e;
