@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,8 @@ import { DomainError } from '../domain/errors.js';
 import { storageFullError } from './storage-full.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Below this much free space the store reports itself down on /health. */
+const LOW_SPACE_BYTES = 16 * 1024 * 1024;
 
 export interface StoredBlob {
   sha256: string;
@@ -92,14 +94,21 @@ export class BlobStore {
     return createReadStream(this.pathOf(sha256));
   }
 
-  /** Free-space and writability probe for /health. */
+  /**
+   * Free-space and writability probe for /health. An empty file can still be created on a full disk, so the free
+   * space is checked too: below LOW_SPACE_BYTES the store is reported down (uploads answer 507, ingests wait).
+   */
   async probe(): Promise<{ ok: boolean; detail: string }> {
     try {
       const f = path.join(this.root, 'tmp', `probe-${randomUUID()}`);
       const h = await open(f, 'w');
       await h.close();
       await rm(f);
-      return { ok: true, detail: this.root };
+      const fs = await statfs(this.root);
+      const free = Number(fs.bavail) * Number(fs.bsize);
+      const mb = (free / 1024 / 1024).toFixed(1);
+      if (free < LOW_SPACE_BYTES) return { ok: false, detail: `${this.root}: only ${mb} MB free; uploads are refused (507) and ingests wait until space is freed` };
+      return { ok: true, detail: `${this.root}: ${mb} MB free` };
     } catch (e) {
       return { ok: false, detail: (e as Error).message };
     }

@@ -147,12 +147,16 @@ describe.skipIf(unavailable !== null)(`FLT-03: storage full on a small tmpfs (${
     expect(stagedNames(uploadId)).toEqual([]);
     expect(await eventsFor(uploadId)).toEqual(['upload.create']);
     expect(await footprint(p, t.trialId)).toEqual(before);
-    // Reads keep working while the disk is full.
+    // /health says so; reads keep working while the disk is full.
+    const health = await p.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect((await health.json()).blobStore).toMatchObject({ ok: false, detail: expect.stringMatching(/only 0\.\d MB free; uploads are refused \(507\)/) });
     const upload = await p.request('GET', `/trials/${t.trialId}/uploads/${uploadId}`, { token: t.sponsorToken });
     expect(upload.status).toBe(200);
     expect(await upload.json()).toMatchObject({ state: 'open', fileCount: 0, bytes: 0 });
 
     freeAll();
+    expect((await (await p.request('GET', '/health')).json()).blobStore).toMatchObject({ ok: true, detail: expect.stringMatching(/MB free$/) });
     const again = await send(p, 'POST', filesUrl(uploadId), t.sponsorToken, body());
     expect(again.status, await again.clone().text()).toBe(201);
     await runToSuccess(await complete(uploadId));
