@@ -20,8 +20,10 @@ export interface Config {
   lockout: { maxFailures: number; lockMinutes: number };
   loginRateLimit: { perMinutePerIp: number; perMinutePerUser: number };
   pool: { workers: number; intraOpThreads: number };
-  jobs: { leaseSeconds: number; pollMs: number; maxQueued: number };
+  jobs: { leaseSeconds: number; pollMs: number; maxQueued: number; storageRetrySeconds: number };
   upload: { maxBytes: number; maxFiles: number; maxUnzippedBytes: number; maxZipRatio: number };
+  /** JSON request bodies are read into memory, so they have their own small cap (uploads stream to disk) */
+  http: { maxJsonBytes: number };
   /** fault injection for crash tests (FLT-01/02): named points where the process kills itself */
   crashAt?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -61,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: int(env, 'JOB_LEASE_SECONDS', 60),
       pollMs: int(env, 'JOB_POLL_MS', 250),
       maxQueued: int(env, 'JOB_MAX_QUEUED', 1000),
+      // a job that found the disk or the database full waits this long before trying again (no attempt spent)
+      storageRetrySeconds: int(env, 'JOB_STORAGE_RETRY_SECONDS', 30),
     },
     upload: {
       maxBytes: int(env, 'UPLOAD_MAX_BYTES', 4 * 1024 ** 3),
@@ -68,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxUnzippedBytes: int(env, 'UPLOAD_MAX_UNZIPPED_BYTES', 8 * 1024 ** 3),
       maxZipRatio: int(env, 'UPLOAD_MAX_ZIP_RATIO', 100),
     },
+    http: { maxJsonBytes: int(env, 'API_MAX_JSON_BYTES', 1024 * 1024) },
     crashAt: env.CORELAB_CRASH_AT || undefined,
     logLevel: (env.LOG_LEVEL as Config['logLevel']) || 'info',
   };

@@ -11,6 +11,7 @@ import type { DeidentificationOptions } from '../src/dicom/profile.js';
 import { sliceRaw16, sliceWindowedPng } from '../src/dicom/slice-png.js';
 import { type VolumeSlice, assembleVolume, slicesFromInstance } from '../src/dicom/volume.js';
 import { DomainError, isDomainError } from '../src/domain/errors.js';
+import { isStorageFull } from '../src/storage/storage-full.js';
 import type { Volume } from '../src/domain/volume.js';
 
 // Piscina entry for ingest and image access: every DICOM byte is parsed, de-identified, decoded and assembled
@@ -71,7 +72,8 @@ export interface PreparedInstance {
   bytes: number;
 }
 
-export type PrepareResult = PreparedInstance | { ok: false; reason: string };
+/** A refusal is about the file; `storageFull` is about the server (no space for the de-identified copy): never a refusal. */
+export type PrepareResult = PreparedInstance | { ok: false; reason: string; storageFull?: true };
 
 const num = (v: string | undefined): number | null => {
   const n = v === undefined ? Number.NaN : Number.parseFloat(v);
@@ -88,9 +90,13 @@ async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
   try {
     await h.writeFile(bytes);
     await h.sync();
-  } finally {
+  } catch (e) {
+    // A partial copy (the disk filled up) would hold the space the retry needs.
     await h.close();
+    await rm(file, { force: true });
+    throw e;
   }
+  await h.close();
 }
 
 /**
@@ -157,6 +163,7 @@ export async function prepareDicom(task: PrepareDicomTask): Promise<PrepareResul
     };
   } catch (e) {
     if (isDomainError(e)) return { ok: false, reason: e.detail };
+    if (isStorageFull(e)) return { ok: false, reason: 'no space left for the de-identified copy', storageFull: true };
     return { ok: false, reason: `the file could not be processed: ${(e as Error).message}` };
   }
 }
@@ -192,7 +199,7 @@ export interface ExtractZipTask {
 }
 
 /** Extracts a zip's files under server-chosen names; on refusal nothing extracted remains (SEC-04, SEC-06). */
-export async function extractZip(task: ExtractZipTask): Promise<Array<{ path: string; entry: string }> | { error: string }> {
+export async function extractZip(task: ExtractZipTask): Promise<Array<{ path: string; entry: string }> | { error: string; storageFull?: true }> {
   const written: Array<{ path: string; entry: string }> = [];
   try {
     await readZipArchive(
@@ -214,6 +221,7 @@ export async function extractZip(task: ExtractZipTask): Promise<Array<{ path: st
   } catch (e) {
     await Promise.all(written.map((w) => rm(w.path, { force: true })));
     if (isDomainError(e)) return { error: e.detail };
+    if (isStorageFull(e)) return { error: 'no space left to extract the archive', storageFull: true };
     return { error: `the archive could not be read: ${(e as Error).message}` };
   }
 }

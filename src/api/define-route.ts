@@ -63,12 +63,7 @@ export function defineRoute(reg: RouteRegistry, method: HttpMethod, specPath: st
       if (!type.includes('application/json')) {
         if (op.bodyRequired) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json');
       } else {
-        let body: unknown;
-        try {
-          body = await c.req.json();
-        } catch {
-          throw new DomainError('VALIDATION_FAILED', 'request body is not valid JSON');
-        }
+        const body = await readJsonBody(c, reg.ctx.config.http.maxJsonBytes);
         if (!op.validateBody(body)) {
           const errors = ajvErrorsToProblemErrors(op.validateBody, '/body');
           // P11-AT-02: a change that needs a reason and has none is refused as such (422), not as a generic 400.
@@ -82,6 +77,34 @@ export function defineRoute(reg: RouteRegistry, method: HttpMethod, specPath: st
     }
     return handler(scope, c);
   });
+}
+
+/**
+ * The JSON body, read with a byte cap (SEC-03): `c.req.json()` would buffer whatever arrives, and a public route
+ * (login) must not hold a multi-gigabyte chunked body in memory. Past the cap the request is refused at once.
+ */
+async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<unknown> {
+  const tooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `a JSON request body is limited to ${maxBytes} bytes (API_MAX_JSON_BYTES)`);
+  const declared = c.req.header('content-length');
+  if (declared && Number(declared) > maxBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = c.req.raw.body?.getReader();
+  for (;;) {
+    const next = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (next.done) break;
+    total += next.value.byteLength;
+    if (total > maxBytes) {
+      await reader!.cancel();
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new DomainError('VALIDATION_FAILED', 'request body is not valid JSON');
+  }
 }
 
 async function authenticateFor(ctx: ServiceContext, access: Access, c: Context<AppEnv>): Promise<SessionInfo | undefined> {

@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import { type DomainErrorCode, isDomainError } from '../domain/errors.js';
+import { databaseUnavailableError } from '../db/unavailable.js';
+import { storageFullError } from '../storage/storage-full.js';
 
 // The one place that maps errors to HTTP (RFC 9457 problem+json). Keyed by the code union: a new code without a
 // status does not compile.
@@ -17,6 +19,7 @@ export const PROBLEM_STATUS: Record<DomainErrorCode, { status: number; title: st
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   ACCOUNT_LOCKED: { status: 423, title: 'Account locked' },
   INSUFFICIENT_STORAGE: { status: 507, title: 'Insufficient storage' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   INVALID_DICOM: { status: 422, title: 'Invalid DICOM' },
   UNSAFE_ARCHIVE: { status: 422, title: 'Unsafe archive' },
   INVALID_RESPONSE_INPUT: { status: 422, title: 'Invalid response assessment input' },
@@ -39,19 +42,18 @@ export function problemResponse(c: Context, p: Problem, headers: Record<string, 
 }
 
 export function toProblem(err: unknown, requestId: string | undefined): { problem: Problem; headers: Record<string, string> } {
-  if (isDomainError(err)) {
-    const { status, title } = PROBLEM_STATUS[err.code];
+  // A full disk surfaces as a raw ENOSPC / SQLITE_FULL / PostgreSQL 53100 from whichever layer met it (507); a
+  // lost or refused database connection as a driver error (503, retry shortly).
+  const known = isDomainError(err) ? err : (storageFullError(err) ?? databaseUnavailableError(err));
+  if (known) {
+    const { status, title } = PROBLEM_STATUS[known.code];
     const headers: Record<string, string> = {};
-    if (typeof err.extras.retryAfterSeconds === 'number') headers['retry-after'] = String(err.extras.retryAfterSeconds);
-    const { retryAfterSeconds: _r, ...extras } = err.extras;
+    if (typeof known.extras.retryAfterSeconds === 'number') headers['retry-after'] = String(known.extras.retryAfterSeconds);
+    const { retryAfterSeconds: _r, ...extras } = known.extras;
     return {
-      problem: { type: `https://corelab.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`, title, status, detail: err.detail, instance: requestId, ...extras },
+      problem: { type: `https://corelab.dev/problems/${known.code.toLowerCase().replace(/_/g, '-')}`, title, status, detail: known.detail, instance: requestId, ...extras },
       headers,
     };
-  }
-  const diskFull = (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC' || /SQLITE_FULL/.test(String((err as Error)?.message));
-  if (diskFull) {
-    return { problem: { type: 'https://corelab.dev/problems/insufficient-storage', title: 'Insufficient storage', status: 507, detail: 'the server is out of storage; nothing was saved', instance: requestId }, headers: {} };
   }
   // Unknown errors: no internals in the response; the log has them (without request bodies).
   console.error(JSON.stringify({ level: 'error', requestId, error: String((err as Error)?.stack ?? err) }));

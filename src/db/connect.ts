@@ -32,6 +32,13 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
       max: 10,
       ...(target.pgSchema ? { options: `-c search_path=${target.pgSchema}` } : {}),
     });
+    // An idle connection the server dropped (restart, crash) is reported here; unhandled, the 'error' event would
+    // end the process. The pool has already discarded it and opens a new one on the next query.
+    pool.on('error', (e) => console.error(JSON.stringify({ level: 'warn', event: 'db.connection_lost', error: e.message })));
+    // The pool listens only to idle connections; one checked out (held by a transaction between two queries) would
+    // emit its 'error' to nobody. The query in flight, or the next one, fails instead, and the pool discards the
+    // connection when it is released.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -8,6 +8,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { DomainError } from '../domain/errors.js';
+import { isStorageFull } from '../storage/storage-full.js';
 
 export interface ArchiveLimits {
   readonly maxEntries: number;
@@ -162,6 +163,8 @@ export async function readZipArchive(path: string, sink: ArchiveSink, limits: Ar
         source.destroy();
         guard.destroy();
         if (e instanceof DomainError) throw e;
+        // The sink's own disk filling up says nothing about the archive: not a refusal (the caller retries later).
+        if (isStorageFull(e)) throw e;
         throw new DomainError('UNSAFE_ARCHIVE', `${label} could not be read: ${e instanceof Error ? e.message : String(e)}`);
       }
     }

@@ -14,6 +14,7 @@ export const DOMAIN_ERROR_CODES = [
   'RATE_LIMITED', // (429)
   'ACCOUNT_LOCKED', // too many failures (423)
   'INSUFFICIENT_STORAGE', // disk full (507)
+  'UNAVAILABLE', // the database cannot be reached right now (503, with Retry-After)
   'INVALID_DICOM', // not DICOM, truncated, lengths past end, nesting bombs (422)
   'UNSAFE_ARCHIVE', // zip slip, bombs, nested archives (422)
   'INVALID_RESPONSE_INPUT', // response engine input is inconsistent (422)

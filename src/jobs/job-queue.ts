@@ -184,6 +184,28 @@ export async function releaseAfterFailure(ctx: ServiceContext, job: Job, owner: 
     .execute();
 }
 
+/**
+ * A job that failed for lack of space (disk or database full) waits for space: back to the queue without spending
+ * an attempt (a full disk says nothing about the job), retried after `retrySeconds`, with the reason in `error`.
+ */
+export async function releaseForStorage(ctx: ServiceContext, job: Job, owner: string, detail: string, retrySeconds: number): Promise<void> {
+  const now = ctx.now();
+  await ctx.db
+    .updateTable('jobs')
+    .set({
+      state: 'queued',
+      attempts: Math.max(0, job.attempts - 1),
+      error: `waiting for storage: ${detail}`,
+      lease_owner: null,
+      lease_expires_at: null,
+      run_after: new Date(now.getTime() + retrySeconds * 1000).toISOString(),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
 export async function getJob(ctx: ServiceContext, jobId: string): Promise<Job> {
   const row = await ctx.db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
   if (!row) throw new DomainError('NOT_FOUND', `job ${jobId} not found`);

@@ -3,7 +3,8 @@ import os from 'node:os';
 import type { Actor, AuditRecord } from '../audit/audit-log.js';
 import type { Trx } from '../db/connect.js';
 import { type ServiceContext, inTransaction } from '../services/service-context.js';
-import { type Job, claimJob, finishJob, heartbeat, releaseAfterFailure } from './job-queue.js';
+import { storageFullError } from '../storage/storage-full.js';
+import { type Job, claimJob, finishJob, heartbeat, releaseAfterFailure, releaseForStorage } from './job-queue.js';
 import type { WorkerPools } from './worker-pools.js';
 
 /** What a handler may use: the pool for heavy work, progress, cancellation, and a commit that finishes the job. */
@@ -66,13 +67,19 @@ export class JobRunner {
   async #loop(): Promise<void> {
     const types = Object.keys(this.opts.handlers);
     const concurrency = this.opts.concurrency ?? Math.max(1, this.opts.pools.maxThreads);
+    // While the database is down (restarting, full) claims fail: log the first failure and the recovery, and poll
+    // less often meanwhile (up to every 5 s) rather than logging every poll.
+    let failing = 0;
     while (!this.#stopped) {
       let claimed: Job | undefined;
       if (this.#active.size < concurrency) {
         try {
           claimed = await claimJob(this.ctx, this.owner, types);
+          if (failing > 0) console.error(JSON.stringify({ level: 'info', event: 'job.claim_recovered', failedPolls: failing }));
+          failing = 0;
         } catch (e) {
-          console.error(JSON.stringify({ level: 'error', event: 'job.claim_failed', error: String(e) }));
+          if (failing === 0) console.error(JSON.stringify({ level: 'error', event: 'job.claim_failed', error: String(e) }));
+          failing += 1;
         }
       }
       if (claimed) {
@@ -84,7 +91,7 @@ export class JobRunner {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.ctx.config.jobs.pollMs);
+        const t = setTimeout(resolve, Math.min(5000, this.ctx.config.jobs.pollMs * 2 ** Math.min(failing, 10)));
         this.#wake = () => {
           clearTimeout(t);
           resolve();
@@ -137,8 +144,15 @@ export class JobRunner {
         });
         return;
       }
-      const message = e instanceof Error ? e.message : String(e);
-      await releaseAfterFailure(this.ctx, job, this.owner, message);
+      try {
+        const full = storageFullError(e);
+        if (full) await releaseForStorage(this.ctx, job, this.owner, full.detail, this.ctx.config.jobs.storageRetrySeconds);
+        else await releaseAfterFailure(this.ctx, job, this.owner, e instanceof Error ? e.message : String(e));
+      } catch (recordError) {
+        // The database itself is failing (full, or unreachable): the job stays leased, and once the lease expires
+        // it runs again, as after a crash. Never let this escape: an unhandled rejection would end the process.
+        console.error(JSON.stringify({ level: 'error', event: 'job.release_failed', jobId: job.id, error: String(recordError), cause: String(e) }));
+      }
     } finally {
       clearInterval(beat);
     }

@@ -3,6 +3,7 @@ import type { Actor } from '../audit/audit-log.js';
 import type { UsersTable } from '../db/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { passwordProblems } from '../domain/password-policy.js';
+import { isStorageFull } from '../storage/storage-full.js';
 import { hashPassword, makeDummyHash, verifyPassword } from './password-hash.js';
 import { type ServiceContext, inTransaction } from './service-context.js';
 
@@ -268,9 +269,17 @@ export async function authenticate(ctx: ServiceContext, token: string): Promise<
   const idleLimit = new Date(Date.parse(found.last_seen_at) + ctx.config.session.idleMinutes * 60_000);
   if (idleLimit <= now) throw unauth(`session was idle more than ${ctx.config.session.idleMinutes} minutes; log in again`);
   if (found.status !== 'active') throw unauth('account is disabled');
-  // Touch at most once a minute: keeps the idle clock honest without a write per request.
+  // Touch at most once a minute: keeps the idle clock honest without a write per request. On a full disk the
+  // touch is skipped rather than failing the request (reads keep working; the idle clock then errs early).
   if (now.getTime() - Date.parse(found.last_seen_at) > 60_000) {
-    await ctx.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', found.session_id).execute();
+    await ctx.db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id', '=', found.session_id)
+      .execute()
+      .catch((e) => {
+        if (!isStorageFull(e)) throw e;
+      });
   }
   const { session_id, last_seen_at: _l, expires_at, revoked_at: _r, ...user } = found;
   return { sessionId: session_id, user: userRowToUser(user as UsersTable), expiresAt: expires_at };

@@ -1,12 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../domain/errors.js';
+import { storageFullError } from './storage-full.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Below this much free space the store reports itself down on /health. */
+const LOW_SPACE_BYTES = 16 * 1024 * 1024;
 
 export interface StoredBlob {
   sha256: string;
@@ -17,8 +20,12 @@ export interface StoredBlob {
 
 /**
  * Content-addressed local blob store (sha256). Paths come only from hashes (SEC-06). A write is durable before
- * it is acknowledged: temp file, fsync, rename, fsync of the directory (part11 doc §6.1); temp files left by a
- * crash are collected at startup, and a blob without an index row is invisible to everyone.
+ * it is acknowledged (part11 doc §6.1): the bytes are written to a temp file and fsynced, renamed into place, and
+ * the directory that holds the new name is fsynced; a shard directory created for it is itself made durable by
+ * fsyncing the directory that names it. Only then does the caller commit the row that names the blob (SQLite WAL
+ * with synchronous=FULL, PostgreSQL synchronous_commit=on), so after a power loss a committed row never names a
+ * missing file. Temp files left by a crash are collected at startup; a blob without an index row is invisible.
+ * (This is the order FLT-04 would check under LazyFS, which is not available here: see requirements-trace.)
  */
 export class BlobStore {
   constructor(readonly root: string) {}
@@ -59,41 +66,70 @@ export class BlobStore {
       await pipeline(Buffer.isBuffer(source) ? Readable.from([source]) : source, meter, createWriteStream(tmp, { flags: 'wx' }));
       await fsyncPath(tmp);
       const sha256 = hash.digest('hex');
-      const dest = this.pathOf(sha256);
-      if (await this.has(sha256)) {
-        await rm(tmp, { force: true });
-        return { sha256, bytes, created: false };
-      }
-      await mkdir(path.dirname(dest), { recursive: true });
-      await rename(tmp, dest);
-      await fsyncPath(path.dirname(dest));
-      return { sha256, bytes, created: true };
+      return { sha256, bytes, created: await this.adopt(tmp, sha256) };
     } catch (e) {
       await rm(tmp, { force: true });
-      if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new DomainError('INSUFFICIENT_STORAGE', 'the blob store is full; nothing was stored');
-      throw e;
+      throw storageFullError(e, 'the blob store is full; nothing was stored') ?? e;
     }
+  }
+
+  /**
+   * Moves a file already written and fsynced, on the store's file system, into the store under its sha256 (which
+   * the caller computed from exactly its bytes): rename, then fsync of the directory. Content already stored is
+   * dropped. Returns whether the blob is new.
+   */
+  async adopt(file: string, sha256: string): Promise<boolean> {
+    const dest = this.pathOf(sha256);
+    if (await this.has(sha256)) {
+      await rm(file, { force: true });
+      return false;
+    }
+    await mkdirDurably(path.dirname(dest));
+    await rename(file, dest);
+    await fsyncPath(path.dirname(dest));
+    return true;
   }
 
   read(sha256: string): Readable {
     return createReadStream(this.pathOf(sha256));
   }
 
-  /** Free-space and writability probe for /health. */
+  /**
+   * Free-space and writability probe for /health. An empty file can still be created on a full disk, so the free
+   * space is checked too: below LOW_SPACE_BYTES the store is reported down (uploads answer 507, ingests wait).
+   */
   async probe(): Promise<{ ok: boolean; detail: string }> {
     try {
       const f = path.join(this.root, 'tmp', `probe-${randomUUID()}`);
       const h = await open(f, 'w');
       await h.close();
       await rm(f);
-      return { ok: true, detail: this.root };
+      const fs = await statfs(this.root);
+      const free = Number(fs.bavail) * Number(fs.bsize);
+      const mb = (free / 1024 / 1024).toFixed(1);
+      if (free < LOW_SPACE_BYTES) return { ok: false, detail: `${this.root}: only ${mb} MB free; uploads are refused (507) and ingests wait until space is freed` };
+      return { ok: true, detail: `${this.root}: ${mb} MB free` };
     } catch (e) {
       return { ok: false, detail: (e as Error).message };
     }
   }
 }
 
-async function fsyncPath(p: string): Promise<void> {
+/** mkdir -p whose new directories survive a power loss: each created one is named in an fsynced parent. */
+export async function mkdirDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (!first) return;
+  // Parents of every directory created, from the one above the first new directory down to dir's parent.
+  const created = path.relative(path.dirname(first), dir).split(path.sep);
+  let parent = path.dirname(first);
+  for (const name of created) {
+    await fsyncPath(parent);
+    parent = path.join(parent, name);
+  }
+}
+
+/** fsync of a file or a directory (a directory's fsync makes the names in it durable). */
+export async function fsyncPath(p: string): Promise<void> {
   const h = await open(p, 'r');
   try {
     await h.sync();

@@ -30,7 +30,9 @@ export interface TestPlatform extends Platform {
   dispose(): Promise<void>;
 }
 
-export async function createTestPlatform(opts: { now?: () => Date; env?: Record<string, string>; runJobs?: boolean } = {}): Promise<TestPlatform> {
+export async function createTestPlatform(
+  opts: { now?: () => Date; env?: Record<string, string>; runJobs?: boolean; /** a PostgreSQL server of the test's own (FLT-05), used as is */ databaseUrl?: string } = {},
+): Promise<TestPlatform> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'corelab-test-'));
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
@@ -42,7 +44,9 @@ export async function createTestPlatform(opts: { now?: () => Date; env?: Record<
     LOGIN_RATE_PER_USER: '1000',
     ...opts.env,
   };
-  if (DIALECT === 'postgres') {
+  const sharedPostgres = DIALECT === 'postgres' && !opts.databaseUrl;
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  if (sharedPostgres) {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
@@ -78,7 +82,7 @@ export async function createTestPlatform(opts: { now?: () => Date; env?: Record<
     },
     async dispose() {
       await platform.close();
-      if (DIALECT === 'postgres') {
+      if (sharedPostgres) {
         const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
         await client.connect();
         await client.query(`DROP SCHEMA ${env.DATABASE_SCHEMA} CASCADE`);

@@ -47,7 +47,14 @@ export class Sqlite3Driver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } catch (e) {
+      // SQLite rolls the transaction back by itself after SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM.
+      // Then there is nothing to roll back, and the caller's error (a full disk, say), not this one, must surface.
+      if (/no transaction is active/.test(String((e as Error).message))) return;
+      throw e;
+    }
   }
 
   async savepoint(c: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { readdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { AssemblyRef, PrepareResult, PreparedInstance, SeriesGeometry } from '../../../workers/ingest.js';
 import type { AuditRecord } from '../../audit/audit-log.js';
@@ -9,6 +9,8 @@ import type { JobHandler, JobTools } from '../../jobs/job-runner.js';
 import { toDeidentificationOptions } from '../../protocols/deidentification.js';
 import type { Job } from '../../jobs/job-queue.js';
 import type { BlobStore } from '../../storage/blob-store.js';
+import { isStorageFull } from '../../storage/storage-full.js';
+import { DomainError } from '../../domain/errors.js';
 import type { ServiceContext } from '../service-context.js';
 import { type FileOutcome, getUploadRow } from './uploads.js';
 import { collectStaleStaging, stagingDir } from './upload-staging.js';
@@ -86,93 +88,131 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       timepointDescription: timepoint.label,
     };
     const parallel = Math.max(1, tools.pools.maxThreads) * 2;
+    try {
+      await ingestStaged();
+    } catch (e) {
+      // Out of space: give back what this attempt wrote (extracted entries, de-identified copies; the sponsor's
+      // files stay), so the space is free for the retry, which the runner schedules without spending an attempt.
+      if (isStorageFull(e)) await discardDerivedFiles(dir, new Set(files.map((f) => f.id)));
+      throw e;
+    }
 
-    // 1. Zips are extracted in the pool under server-chosen names; a refused archive contributes nothing.
-    let t = performance.now();
-    const outcomes: FileOutcome[] = [];
-    const sources: Array<{ ordinal: number; path: string; entry?: string }> = [];
-    for (const f of files) {
-      if (f.content_type !== 'application/zip') {
-        sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id) });
-        continue;
+    async function ingestStaged(): Promise<void> {
+      // 0. The de-identified copies need about as much space as the files themselves: fail fast (no pool work) when
+      //    the data folder cannot hold them.
+      await requireFreeSpace(dir, files.reduce((n, f) => n + Number(f.bytes), 0));
+
+      // 1. Zips are extracted in the pool under server-chosen names; a refused archive contributes nothing.
+      let t = performance.now();
+      const outcomes: FileOutcome[] = [];
+      const sources: Array<{ ordinal: number; path: string; entry?: string }> = [];
+      for (const f of files) {
+        if (f.content_type !== 'application/zip') {
+          sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id) });
+          continue;
+        }
+        const r = await tools.pools.run<Array<{ path: string; entry: string }> | { error: string; storageFull?: true }>('ingest', { zipPath: path.join(dir, f.id), outDir: dir, limits: ctx.config.upload }, { name: 'extractZip', signal: tools.signal });
+        if ('error' in r && r.storageFull) throw new DomainError('INSUFFICIENT_STORAGE', `${OUT_OF_SPACE} (${r.error})`);
+        if ('error' in r) outcomes.push({ ordinal: f.ordinal, outcome: 'refused', reason: r.error });
+        else for (const e of r) sources.push({ ordinal: f.ordinal, path: e.path, entry: e.entry });
       }
-      const r = await tools.pools.run<Array<{ path: string; entry: string }> | { error: string }>('ingest', { zipPath: path.join(dir, f.id), outDir: dir, limits: ctx.config.upload }, { name: 'extractZip', signal: tools.signal });
-      if ('error' in r) outcomes.push({ ordinal: f.ordinal, outcome: 'refused', reason: r.error });
-      else for (const e of r) sources.push({ ordinal: f.ordinal, path: e.path, entry: e.entry });
-    }
-    lap('extract', t);
+      lap('extract', t);
 
-    // 2. Parse, check and de-identify every file in the pool.
-    t = performance.now();
-    let done = 0;
-    const prepared = await inParallel(sources, parallel, async (src) => {
-      const deidPath = `${src.path}.deid`;
-      const r = await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options }, { name: 'prepareDicom', signal: tools.signal });
-      done += 1;
-      if (done % 50 === 0) await tools.progress((0.7 * done) / sources.length);
-      return { src, deidPath, r };
-    });
-    const candidates: Candidate[] = [];
-    for (const { src, deidPath, r } of prepared) {
-      if (r.ok) candidates.push({ ordinal: src.ordinal, entry: src.entry, deidPath, prepared: r, instanceId: randomUUID() });
-      else outcomes.push({ ordinal: src.ordinal, entry: src.entry, outcome: 'refused', reason: r.reason });
-    }
-    lap('prepare', t);
-
-    // 3. Batch rules (DEID-04): one patient per upload; a series belongs to one study. Then index decisions,
-    //    made against what is already stored: duplicates, studies and series that belong elsewhere.
-    t = performance.now();
-    const batchRefusal = checkBatch(candidates);
-    if (batchRefusal) for (const c of candidates) outcomes.push({ ordinal: c.ordinal, entry: c.entry, outcome: 'refused', reason: batchRefusal });
-    const plan = batchRefusal ? emptyPlan() : await planIndex(ctx, job.trialId!, subject.id, timepoint.id, candidates);
-    outcomes.push(...plan.outcomes);
-    lap('plan', t);
-
-    // 4. Blobs: the de-identified files move into the content-addressed store, durably, before any row names them.
-    t = performance.now();
-    await inParallel(plan.store, 8, (c) => placeBlob(blobs, c.deidPath, c.prepared.sha256));
-    lap('store', t);
-    await tools.progress(0.85);
-
-    // 5. Volumes are assembled in the pool from headers (new instances) and stored blobs (earlier uploads).
-    t = performance.now();
-    const assembled = new Map<string, SeriesGeometry | { error: string }>();
-    for (const [seriesUid, members] of plan.seriesMembers) {
-      const refs: AssemblyRef[] = members.filter((c) => !c.prepared.quarantine).map((c) => ({ instanceId: c.instanceId, header: c.prepared.header }));
-      const existing = plan.existingSeries.get(seriesUid);
-      if (existing) {
-        const rows = await ctx.db.selectFrom('instances').select(['id', 'blob_sha256']).where('series_id', '=', existing.id).where('quarantine_reason', 'is', null).execute();
-        refs.push(...rows.map((i) => ({ instanceId: i.id, path: blobs.pathOf(i.blob_sha256) })));
+      // 2. Parse, check and de-identify every file in the pool.
+      t = performance.now();
+      let done = 0;
+      const prepared = await inParallel(sources, parallel, async (src) => {
+        const deidPath = `${src.path}.deid`;
+        const r = await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options }, { name: 'prepareDicom', signal: tools.signal });
+        done += 1;
+        if (done % 50 === 0) await tools.progress((0.7 * done) / sources.length);
+        return { src, deidPath, r };
+      });
+      const full = prepared.find(({ r }) => !r.ok && r.storageFull);
+      if (full && !full.r.ok) throw new DomainError('INSUFFICIENT_STORAGE', `${OUT_OF_SPACE} (${full.r.reason})`);
+      const candidates: Candidate[] = [];
+      for (const { src, deidPath, r } of prepared) {
+        if (r.ok) candidates.push({ ordinal: src.ordinal, entry: src.entry, deidPath, prepared: r, instanceId: randomUUID() });
+        else outcomes.push({ ordinal: src.ordinal, entry: src.entry, outcome: 'refused', reason: r.reason });
       }
-      if (refs.length === 0) continue;
-      assembled.set(seriesUid, await tools.pools.run<SeriesGeometry | { error: string }>('ingest', { instances: refs }, { name: 'assembleSeries', signal: tools.signal }));
-    }
-    lap('assemble', t);
-    await tools.progress(0.95);
+      lap('prepare', t);
 
-    // 6. One transaction: index rows, ledger, audit events, QC, quarantine query, upload outcome, job finished.
-    t = performance.now();
-    await tools.commit(async (trx, audit, now) => {
-      const at = now.toISOString();
-      const seriesIds = await writeIndex(trx, job.trialId!, upload.id, subject.id, timepoint.id, plan, audit, at);
-      const byId = new Map<string, SeriesGeometry | { error: string }>();
-      for (const [uid, g] of assembled) byId.set(seriesIds.get(uid)!, g);
-      for (const o of outcomes) if (o.sopInstanceUid && !o.seriesId) o.seriesId = plan.seriesOfSop.get(o.sopInstanceUid) ? seriesIds.get(plan.seriesOfSop.get(o.sopInstanceUid)!) : undefined;
-      // QC judges the visit only when this upload stored something; a refused upload changes nothing.
-      const qc = plan.store.length > 0 ? await evaluateTimepointQc(trx, ctx, timepoint.id, byId, audit, now, onReleased) : null;
-      const quarantined = outcomes.filter((o) => o.outcome === 'quarantined');
-      if (quarantined.length > 0) await openQuarantineQuery(trx, audit, upload.trial_id, timepoint.id, timepoint.label, quarantined, at);
-      const ingested = outcomes.filter((o) => o.outcome === 'ingested' || o.outcome === 'quarantined').length;
-      const state = ingested > 0 || outcomes.some((o) => o.outcome === 'duplicate') ? 'completed' : 'failed';
-      outcomes.sort((a, b) => a.ordinal - b.ordinal || (a.entry ?? '').localeCompare(b.entry ?? ''));
-      await trx.updateTable('uploads').set({ state, outcome_json: JSON.stringify(outcomes), updated_at: at }).where('id', '=', upload.id).execute();
-      audit({ action: 'upload.ingest', entityType: 'upload', entityId: upload.id, trialId: upload.trial_id, after: { state, counts: countOutcomes(outcomes), qc: qc?.outcome ?? null } });
-      timings.total = Math.round(performance.now() - started);
-      return { state, counts: countOutcomes(outcomes), qc, timingsMs: timings };
-    });
-    lap('commit', t);
-    await rm(dir, { recursive: true, force: true });
+      // 3. Batch rules (DEID-04): one patient per upload; a series belongs to one study. Then index decisions,
+      //    made against what is already stored: duplicates, studies and series that belong elsewhere.
+      t = performance.now();
+      const batchRefusal = checkBatch(candidates);
+      if (batchRefusal) for (const c of candidates) outcomes.push({ ordinal: c.ordinal, entry: c.entry, outcome: 'refused', reason: batchRefusal });
+      const plan = batchRefusal ? emptyPlan() : await planIndex(ctx, job.trialId!, subject.id, timepoint.id, candidates);
+      outcomes.push(...plan.outcomes);
+      lap('plan', t);
+
+      // 4. Blobs: the de-identified files move into the content-addressed store, durably, before any row names them.
+      t = performance.now();
+      // Same file system as the store (both under DATA_DIR): a rename, no byte copied. The worker hashed and fsynced
+    // each file; adopt() renames it into place and fsyncs the directory before any row names it.
+    await inParallel(plan.store, 8, (c) => blobs.adopt(c.deidPath, c.prepared.sha256));
+      lap('store', t);
+      await tools.progress(0.85);
+
+      // 5. Volumes are assembled in the pool from headers (new instances) and stored blobs (earlier uploads).
+      t = performance.now();
+      const assembled = new Map<string, SeriesGeometry | { error: string }>();
+      for (const [seriesUid, members] of plan.seriesMembers) {
+        const refs: AssemblyRef[] = members.filter((c) => !c.prepared.quarantine).map((c) => ({ instanceId: c.instanceId, header: c.prepared.header }));
+        const existing = plan.existingSeries.get(seriesUid);
+        if (existing) {
+          const rows = await ctx.db.selectFrom('instances').select(['id', 'blob_sha256']).where('series_id', '=', existing.id).where('quarantine_reason', 'is', null).execute();
+          refs.push(...rows.map((i) => ({ instanceId: i.id, path: blobs.pathOf(i.blob_sha256) })));
+        }
+        if (refs.length === 0) continue;
+        assembled.set(seriesUid, await tools.pools.run<SeriesGeometry | { error: string }>('ingest', { instances: refs }, { name: 'assembleSeries', signal: tools.signal }));
+      }
+      lap('assemble', t);
+      await tools.progress(0.95);
+
+      // 6. One transaction: index rows, ledger, audit events, QC, quarantine query, upload outcome, job finished.
+      t = performance.now();
+      await tools.commit(async (trx, audit, now) => {
+        const at = now.toISOString();
+        const seriesIds = await writeIndex(trx, job.trialId!, upload.id, subject.id, timepoint.id, plan, audit, at);
+        const byId = new Map<string, SeriesGeometry | { error: string }>();
+        for (const [uid, g] of assembled) byId.set(seriesIds.get(uid)!, g);
+        for (const o of outcomes) if (o.sopInstanceUid && !o.seriesId) o.seriesId = plan.seriesOfSop.get(o.sopInstanceUid) ? seriesIds.get(plan.seriesOfSop.get(o.sopInstanceUid)!) : undefined;
+        // QC judges the visit only when this upload stored something; a refused upload changes nothing.
+        const qc = plan.store.length > 0 ? await evaluateTimepointQc(trx, ctx, timepoint.id, byId, audit, now, onReleased) : null;
+        const quarantined = outcomes.filter((o) => o.outcome === 'quarantined');
+        if (quarantined.length > 0) await openQuarantineQuery(trx, audit, upload.trial_id, timepoint.id, timepoint.label, quarantined, at);
+        const ingested = outcomes.filter((o) => o.outcome === 'ingested' || o.outcome === 'quarantined').length;
+        const state = ingested > 0 || outcomes.some((o) => o.outcome === 'duplicate') ? 'completed' : 'failed';
+        outcomes.sort((a, b) => a.ordinal - b.ordinal || (a.entry ?? '').localeCompare(b.entry ?? ''));
+        await trx.updateTable('uploads').set({ state, outcome_json: JSON.stringify(outcomes), updated_at: at }).where('id', '=', upload.id).execute();
+        audit({ action: 'upload.ingest', entityType: 'upload', entityId: upload.id, trialId: upload.trial_id, after: { state, counts: countOutcomes(outcomes), qc: qc?.outcome ?? null } });
+        timings.total = Math.round(performance.now() - started);
+        return { state, counts: countOutcomes(outcomes), qc, timingsMs: timings };
+      });
+      lap('commit', t);
+      await rm(dir, { recursive: true, force: true });
+    }
   };
+}
+
+const OUT_OF_SPACE = 'the data folder ran out of space while de-identifying this upload; nothing was indexed, and the ingest resumes once space is freed';
+
+/** Refuses to start when the file system holding `dir` has less than `bytes` free (plus a small margin). */
+async function requireFreeSpace(dir: string, bytes: number): Promise<void> {
+  const fs = await statfs(dir);
+  const free = Number(fs.bavail) * Number(fs.bsize);
+  const needed = bytes + 1024 * 1024;
+  if (free < needed) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new DomainError('INSUFFICIENT_STORAGE', `de-identifying this upload needs about ${mb(needed)} MB in the data folder and ${mb(free)} MB are free; nothing was indexed, and the ingest resumes once space is freed`);
+  }
+}
+
+/** Removes what an ingest attempt derived in the staging folder, keeping the uploaded files themselves. */
+async function discardDerivedFiles(dir: string, uploaded: Set<string>): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => !uploaded.has(n)).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
 function countOutcomes(o: FileOutcome[]): Record<string, number> {
@@ -253,27 +293,6 @@ async function planIndex(ctx: ServiceContext, trialId: string, subjectId: string
     plan.outcomes.push({ ...base, outcome: p.quarantine ? 'quarantined' : 'ingested', ...(p.quarantine ? { reason: p.quarantine } : {}) });
   }
   return plan;
-}
-
-/**
- * Moves a de-identified file (written and fsynced by the worker, which hashed its bytes) into the content-addressed
- * store: rename into place and fsync the directory (part11 doc §6.1). Same file system as the store (both under
- * DATA_DIR), so no byte is copied. Content already stored is simply dropped.
- */
-async function placeBlob(blobs: BlobStore, file: string, sha256: string): Promise<void> {
-  const dest = blobs.pathOf(sha256);
-  if (await blobs.has(sha256)) {
-    await rm(file, { force: true });
-    return;
-  }
-  await mkdir(path.dirname(dest), { recursive: true });
-  await rename(file, dest);
-  const h = await open(path.dirname(dest), 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 /** Writes studies, series, instances and ledger entries of the plan; returns series UID -> series id. */

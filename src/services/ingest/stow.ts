@@ -5,11 +5,12 @@
 // a Store Instances Response in DICOM JSON. The source UIDs echoed in FailedSOPSequence go back to the sender only:
 // they are kept in memory for the response and stored nowhere.
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PeekResult } from '../../../workers/ingest.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
+import { fsyncPath, mkdirDurably } from '../../storage/blob-store.js';
 import { type Job, getJob, jobView } from '../../jobs/job-queue.js';
 import type { ServiceContext } from '../service-context.js';
 import { createTimepoint } from '../trials.js';
@@ -58,7 +59,7 @@ export async function storeInstances(
   ctx: ServiceContext,
   actor: Actor,
   trialId: string,
-  input: { body: ReadableStream<Uint8Array> | null; contentType: string; uploadId?: string; boundSiteId: string | null; waitMs?: number },
+  input: { body: ReadableStream<Uint8Array> | null; contentType: string; declaredBytes?: number | null; uploadId?: string; boundSiteId: string | null; waitMs?: number },
 ): Promise<StowResult> {
   if (!/^multipart\/related\b/i.test(input.contentType.trim())) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'STOW-RS takes multipart/related; type="application/dicom"');
@@ -71,7 +72,7 @@ export async function storeInstances(
     if (upload.state !== 'open') throw new DomainError('CONFLICT', `upload is ${upload.state}; files can no longer be added`);
     if (actor.userId !== upload.created_by) throw new DomainError('FORBIDDEN', 'only the sponsor user who created the upload may add files to it');
     const dir = stagingDir(ctx.config.dataDir, upload.id);
-    const staged = await stageRequestBody(input.body, input.contentType, dir, { maxBytes: limits.maxBytes - Number(upload.bytes), maxFiles: limits.maxFiles - Number(upload.file_count) });
+    const staged = await stageRequestBody(input.body, input.contentType, dir, { maxBytes: limits.maxBytes - Number(upload.bytes), maxFiles: limits.maxFiles - Number(upload.file_count) }, input.declaredBytes);
     const peeks = await peekAll(ctx, staged);
     const first = Number(upload.file_count);
     await recordStagedFiles(ctx, actor, trialId, upload.id, staged);
@@ -79,8 +80,8 @@ export async function storeInstances(
     await completeUpload(ctx, actor, trialId, upload.id);
   } else {
     const scratch = stagingDir(ctx.config.dataDir, randomUUID());
-    const staged = await stageRequestBody(input.body, input.contentType, scratch, { maxBytes: limits.maxBytes, maxFiles: limits.maxFiles });
     try {
+      const staged = await stageRequestBody(input.body, input.contentType, scratch, { maxBytes: limits.maxBytes, maxFiles: limits.maxFiles }, input.declaredBytes);
       const peeks = await peekAll(ctx, staged);
       parts = staged.map((s, i) => ({ index: i, staged: s, peek: peeks[i] }));
       await routeParts(ctx, actor, trialId, parts, input.boundSiteId);
@@ -149,13 +150,14 @@ async function routeParts(ctx: ServiceContext, actor: Actor, trialId: string, pa
     try {
       const upload = await createUpload(ctx, actor, trialId, { subjectId: subject.id, timepointId: tp.id, channel: 'stow-rs' }, boundSiteId);
       const dir = stagingDir(ctx.config.dataDir, upload.id);
-      await mkdir(dir, { recursive: true });
+      await mkdirDurably(dir);
       const moved: StagedFile[] = [];
       for (const m of members) {
         const to = path.join(dir, m.staged.fileId);
         await rename(m.staged.path, to);
         moved.push({ ...m.staged, path: to });
       }
+      await fsyncPath(dir); // the moved names are durable before the rows that name them commit
       await recordStagedFiles(ctx, actor, trialId, upload.id, moved);
       members.forEach((m, i) => {
         m.uploadId = upload.id;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,9 +8,14 @@ import busboy from 'busboy';
 import Dicer from 'dicer';
 import type { DbOrTrx } from '../../db/connect.js';
 import { DomainError } from '../../domain/errors.js';
+import { fsyncPath, mkdirDurably } from '../../storage/blob-store.js';
+import { storageFullError } from '../../storage/storage-full.js';
 
 // Uploads stream to disk (SEC-03): the body is never held whole in memory, and limits are enforced while the
-// bytes arrive. Staged files are named by server ids only (SEC-06); they are removed once ingested.
+// bytes arrive: the body as a whole is metered (so a multipart body cannot carry gigabytes outside its files, in a
+// preamble or a form field the parser skips), each file is metered against the upload's byte budget, and a body
+// whose declared Content-Length is already past the limit is refused before a byte is read. Staged files are named
+// by server ids only (SEC-06); they are removed once ingested.
 export interface StagedFile {
   fileId: string;
   path: string;
@@ -26,6 +31,12 @@ export interface StagingLimits {
   maxFiles: number;
 }
 
+/** What a multipart body may carry beyond its files' bytes (boundaries and part headers): a fixed allowance plus one per file. */
+const FRAMING_BYTES = 64 * 1024;
+const FRAMING_BYTES_PER_FILE = 1024;
+
+export const TOO_LARGE = 'the upload exceeds its size limit (UPLOAD_MAX_BYTES); nothing from this request was kept';
+
 export function stagingDir(dataDir: string, uploadId: string): string {
   if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw new DomainError('NOT_FOUND', 'no such upload');
   return path.join(dataDir, 'staging', uploadId);
@@ -33,39 +44,69 @@ export function stagingDir(dataDir: string, uploadId: string): string {
 
 const ZIP_NAME = /\.zip$/i;
 
-/** Streams a request body of any accepted type into staged files. On any error, nothing staged by it remains. */
+interface Budget {
+  bytes: number;
+  files: number;
+}
+
+/**
+ * Streams a request body of any accepted type into staged files. On any error, nothing staged by it remains.
+ * `declaredBytes` is the request's Content-Length when it sent one (a chunked body has none).
+ */
 export async function stageRequestBody(
   body: ReadableStream<Uint8Array> | null,
   contentType: string,
   dir: string,
   limits: StagingLimits,
+  declaredBytes?: number | null,
 ): Promise<StagedFile[]> {
   if (!body) throw new DomainError('VALIDATION_FAILED', 'the request has no body');
-  await mkdir(dir, { recursive: true });
+  const maxBodyBytes = Math.max(0, limits.maxBytes) + FRAMING_BYTES + FRAMING_BYTES_PER_FILE * Math.max(0, limits.maxFiles);
+  if (declaredBytes != null && declaredBytes > maxBodyBytes) {
+    throw new DomainError('PAYLOAD_TOO_LARGE', `the request declares ${declaredBytes} bytes (Content-Length) and this upload accepts at most ${Math.max(0, limits.maxBytes)} more (UPLOAD_MAX_BYTES); nothing was read`);
+  }
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  if (!['application/dicom', 'application/zip', 'multipart/form-data', 'multipart/related'].includes(type)) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send application/dicom, application/zip, multipart/form-data or multipart/related; type="application/dicom", not ${type || 'no content type'}`);
+  }
+  await mkdirDurably(dir);
   const staged: StagedFile[] = [];
-  const budget = { bytes: limits.maxBytes, files: limits.maxFiles };
+  const budget: Budget = { bytes: limits.maxBytes, files: limits.maxFiles };
   const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  let received = 0;
+  const bodyMeter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      received += chunk.length;
+      if (received > maxBodyBytes) return cb(new DomainError('PAYLOAD_TOO_LARGE', TOO_LARGE));
+      cb(null, chunk);
+    },
+  });
+  source.on('error', (e) => bodyMeter.destroy(e));
+  source.pipe(bodyMeter);
   try {
-    const type = contentType.split(';')[0].trim().toLowerCase();
     if (type === 'application/dicom' || type === 'application/zip') {
-      staged.push(await stageOne(source, type, dir, budget));
+      staged.push(await stageOne(bodyMeter, type, dir, budget));
     } else if (type === 'multipart/form-data') {
-      await stageFormData(source, contentType, dir, budget, staged);
-    } else if (type === 'multipart/related') {
-      await stageRelated(source, contentType, dir, budget, staged);
+      await stageFormData(bodyMeter, contentType, dir, budget, staged);
     } else {
-      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send application/dicom, application/zip, multipart/form-data or multipart/related; type="application/dicom", not ${type || 'no content type'}`);
+      await stageRelated(bodyMeter, contentType, dir, budget, staged);
     }
     if (staged.length === 0) throw new DomainError('VALIDATION_FAILED', 'the request carried no file');
+    // Each file was fsynced as it finished; their names become durable with the folder's fsync, before the caller
+    // commits the rows that name them and answers 201.
+    await fsyncPath(dir);
     return staged;
   } catch (e) {
+    // Stop reading: the server answers now and closes the connection rather than reading the rest of the body.
+    source.unpipe(bodyMeter);
     source.destroy();
+    bodyMeter.destroy();
     await Promise.all(staged.filter(Boolean).map((f) => rm(f.path, { force: true })));
     throw e;
   }
 }
 
-async function stageOne(src: Readable, contentType: StagedFile['contentType'], dir: string, budget: { bytes: number; files: number }): Promise<StagedFile> {
+async function stageOne(src: Readable, contentType: StagedFile['contentType'], dir: string, budget: Budget): Promise<StagedFile> {
   if (budget.files <= 0) throw new DomainError('PAYLOAD_TOO_LARGE', 'too many files for this upload (UPLOAD_MAX_FILES)');
   budget.files -= 1;
   const fileId = randomUUID();
@@ -76,20 +117,17 @@ async function stageOne(src: Readable, contentType: StagedFile['contentType'], d
     transform(chunk: Buffer, _e, cb) {
       bytes += chunk.length;
       budget.bytes -= chunk.length;
-      if (budget.bytes < 0) return cb(new DomainError('PAYLOAD_TOO_LARGE', 'the upload exceeds its size limit (UPLOAD_MAX_BYTES); nothing from this request was kept'));
+      if (budget.bytes < 0) return cb(new DomainError('PAYLOAD_TOO_LARGE', TOO_LARGE));
       hash.update(chunk);
       cb(null, chunk);
     },
   });
   try {
     await pipeline(src, meter, createWriteStream(file, { flags: 'wx' }));
-    const h = await open(file, 'r');
-    await h.sync();
-    await h.close();
+    await fsyncPath(file);
   } catch (e) {
     await rm(file, { force: true });
-    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new DomainError('INSUFFICIENT_STORAGE', 'the server is out of storage; nothing from this request was kept');
-    throw e;
+    throw storageFullError(e, 'the server is out of storage for uploads; nothing from this request was kept') ?? e;
   }
   if (bytes === 0) {
     await rm(file, { force: true });
@@ -98,80 +136,86 @@ async function stageOne(src: Readable, contentType: StagedFile['contentType'], d
   return { fileId, path: file, contentType, bytes, sha256: hash.digest('hex') };
 }
 
-function stageFormData(src: Readable, contentType: string, dir: string, budget: { bytes: number; files: number }, out: StagedFile[]): Promise<void> {
+/**
+ * Stages the file parts a multipart parser emits, each under its ordinal (files keep the order they were sent in,
+ * whatever order their writes finish in). On the first failure the body stops flowing into the parser, every part
+ * still being written is ended, and the promise rejects once all of them have settled, so the
+ * caller's clean-up sees every file this request staged.
+ */
+function stageParts(
+  src: Readable,
+  parser: NodeJS.WritableStream & NodeJS.EventEmitter,
+  endEvent: 'close' | 'finish',
+  dir: string,
+  budget: Budget,
+  out: StagedFile[],
+  wire: (stage: (part: Readable, type: StagedFile['contentType']) => void, fail: (e: unknown) => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const bb = busboy({ headers: { 'content-type': contentType }, limits: { files: budget.files + 1, fields: 20 } });
     const pending: Promise<void>[] = [];
-    let failed = false;
-    const fail = (e: unknown) => {
-      if (failed) return;
-      failed = true;
-      src.unpipe(bb);
-      src.resume();
-      reject(e);
-    };
-    const start = out.length;
+    const active = new Set<Readable>();
+    let failure: unknown;
     let index = 0;
-    bb.on('file', (_name, stream, info) => {
-      const zip = info.mimeType === 'application/zip' || info.mimeType === 'application/x-zip-compressed' || ZIP_NAME.test(info.filename ?? '');
-      // Files keep the order they were sent in (their ordinals), whatever order their writes finish in.
+    const start = out.length;
+    const settle = () => Promise.allSettled(pending).then(() => (failure === undefined ? resolve() : reject(failure)));
+    const fail = (e: unknown) => {
+      if (failure !== undefined) return;
+      failure = e;
+      src.unpipe(parser as NodeJS.WritableStream);
+      // Ends the writes in flight (their pipelines reject and remove their files); no error event on a part whose
+      // pipeline may already have detached its listeners.
+      for (const part of active) part.destroy();
+      void settle();
+    };
+    const stage = (part: Readable, type: StagedFile['contentType']) => {
+      if (failure !== undefined) return void part.resume();
       const at = start + index++;
+      active.add(part);
       pending.push(
-        stageOne(stream, zip ? 'application/zip' : 'application/dicom', dir, budget).then(
-          (f) => void (out[at] = f),
-          (e) => {
-            stream.resume();
-            fail(e);
-          },
-        ),
+        stageOne(part, type, dir, budget)
+          .then((f) => void (out[at] = f), (e) => (part.resume(), fail(e)))
+          .finally(() => active.delete(part)),
       );
-    });
-    bb.on('filesLimit', () => fail(new DomainError('PAYLOAD_TOO_LARGE', 'too many files for this upload (UPLOAD_MAX_FILES)')));
-    bb.on('error', (e) => fail(new DomainError('VALIDATION_FAILED', `malformed multipart body: ${(e as Error).message}`)));
-    bb.on('close', () => {
-      Promise.all(pending).then(() => !failed && resolve(), fail);
-    });
-    src.pipe(bb);
+    };
+    wire(stage, fail);
+    src.on('error', fail);
+    parser.on(endEvent, () => void settle());
+    src.pipe(parser as NodeJS.WritableStream);
   });
 }
 
-function stageRelated(src: Readable, contentType: string, dir: string, budget: { bytes: number; files: number }, out: StagedFile[]): Promise<void> {
+function stageFormData(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[]): Promise<void> {
+  const bb = busboy({ headers: { 'content-type': contentType }, limits: { files: budget.files + 1, fields: 20 } });
+  return stageParts(src, bb, 'close', dir, budget, out, (stage, fail) => {
+    bb.on('file', (_name, stream, info) => {
+      const zip = info.mimeType === 'application/zip' || info.mimeType === 'application/x-zip-compressed' || ZIP_NAME.test(info.filename ?? '');
+      stage(stream, zip ? 'application/zip' : 'application/dicom');
+    });
+    bb.on('filesLimit', () => fail(new DomainError('PAYLOAD_TOO_LARGE', 'too many files for this upload (UPLOAD_MAX_FILES)')));
+    bb.on('error', (e) => fail(new DomainError('VALIDATION_FAILED', `malformed multipart body: ${(e as Error).message}`)));
+  });
+}
+
+function stageRelated(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[]): Promise<void> {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
   if (!boundary) return Promise.reject(new DomainError('VALIDATION_FAILED', 'multipart/related without a boundary'));
   const declared = /type="?([^";]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
   if (declared && declared !== 'application/dicom') {
     return Promise.reject(new DomainError('UNSUPPORTED_MEDIA_TYPE', `STOW-RS accepts type="application/dicom", not ${declared}`));
   }
-  return new Promise((resolve, reject) => {
-    const dicer = new Dicer({ boundary });
-    const pending: Promise<void>[] = [];
-    let failed = false;
-    const fail = (e: unknown) => {
-      if (failed) return;
-      failed = true;
-      src.unpipe(dicer);
-      src.resume();
-      reject(e);
-    };
-    const start = out.length;
-    let index = 0;
+  const dicer = new Dicer({ boundary });
+  return stageParts(src, dicer, 'finish', dir, budget, out, (stage, fail) => {
     dicer.on('part', (part) => {
-      let partType = 'application/dicom';
       part.on('header', (h) => {
-        partType = (h['content-type']?.[0] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
+        const partType = (h['content-type']?.[0] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
         if (partType !== 'application/dicom') {
           part.resume();
           return fail(new DomainError('UNSUPPORTED_MEDIA_TYPE', `a STOW-RS part is ${partType}; only application/dicom parts are accepted`));
         }
-        const at = start + index++;
-        pending.push(stageOne(part, 'application/dicom', dir, budget).then((f) => void (out[at] = f), (e) => (part.resume(), fail(e))));
+        stage(part, 'application/dicom');
       });
     });
     dicer.on('error', (e) => fail(new DomainError('VALIDATION_FAILED', `malformed multipart/related body: ${e.message}`)));
-    dicer.on('finish', () => {
-      Promise.all(pending).then(() => !failed && resolve(), fail);
-    });
-    src.pipe(dicer);
   });
 }
 

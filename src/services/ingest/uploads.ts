@@ -94,6 +94,8 @@ export async function addUploadFiles(
   uploadId: string,
   body: ReadableStream<Uint8Array> | null,
   contentType: string,
+  /** the request's Content-Length, when it sent one: a body declared past the limit is refused unread */
+  declaredBytes?: number | null,
 ): Promise<Upload> {
   const upload = await getUploadRow(ctx.db, trialId, uploadId);
   if (upload.state !== 'open') throw new DomainError('CONFLICT', `upload is ${upload.state}; files can no longer be added`);
@@ -102,7 +104,7 @@ export async function addUploadFiles(
   const staged = await stageRequestBody(body, contentType, stagingDir(ctx.config.dataDir, uploadId), {
     maxBytes: limits.maxBytes - Number(upload.bytes),
     maxFiles: limits.maxFiles - Number(upload.file_count),
-  });
+  }, declaredBytes);
   await refuseUnsafeArchives(ctx, staged);
   return recordStagedFiles(ctx, actor, trialId, uploadId, staged);
 }
