@@ -95,7 +95,9 @@ async function readJsonBody(c: Context<AppEnv>, maxBytes: number): Promise<unkno
     if (next.done) break;
     total += next.value.byteLength;
     if (total > maxBytes) {
-      await reader!.cancel();
+      // Stop reading but leave the socket to the server: the 413 goes out with Connection: close (problem.ts) and
+      // the client reads it before the connection ends. Cancelling here would destroy the socket under the answer.
+      reader!.releaseLock();
       throw tooLarge();
     }
     chunks.push(next.value);

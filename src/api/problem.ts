@@ -49,6 +49,8 @@ export function toProblem(err: unknown, requestId: string | undefined): { proble
     const { status, title } = PROBLEM_STATUS[known.code];
     const headers: Record<string, string> = {};
     if (typeof known.extras.retryAfterSeconds === 'number') headers['retry-after'] = String(known.extras.retryAfterSeconds);
+    // the rest of an oversized body is never read, so the connection cannot be reused (SEC-03)
+    if (known.code === 'PAYLOAD_TOO_LARGE') headers.connection = 'close';
     const { retryAfterSeconds: _r, ...extras } = known.extras;
     return {
       problem: { type: `https://corelab.dev/problems/${known.code.toLowerCase().replace(/_/g, '-')}`, title, status, detail: known.detail, instance: requestId, ...extras },

@@ -98,8 +98,10 @@ export async function stageRequestBody(
     return staged;
   } catch (e) {
     // Stop reading: the server answers now and closes the connection rather than reading the rest of the body.
+    // Pausing (not destroying) keeps the socket open under the answer, so the client receives it (Connection:
+    // close on 413, problem.ts); destroying here raced the answer and clients saw EPIPE instead.
     source.unpipe(bodyMeter);
-    source.destroy();
+    source.pause();
     bodyMeter.destroy();
     await Promise.all(staged.filter(Boolean).map((f) => rm(f.path, { force: true })));
     throw e;
