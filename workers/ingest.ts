@@ -8,6 +8,7 @@ import { type LedgerEntry, type TrialContext, deidentify } from '../src/dicom/de
 import { type FrameGeometry, parseDicom } from '../src/dicom/parse.js';
 import { decodePixelData } from '../src/dicom/pixels.js';
 import type { DeidentificationOptions } from '../src/dicom/profile.js';
+import { assembleVolumeFromFiles } from '../src/dicom/series-files.js';
 import { sliceRaw16, sliceWindowedPng } from '../src/dicom/slice-png.js';
 import { type VolumeSlice, assembleVolume, slicesFromInstance } from '../src/dicom/volume.js';
 import { DomainError, isDomainError } from '../src/domain/errors.js';
@@ -249,17 +250,6 @@ export interface SeriesInstanceRef {
   path: string;
 }
 
-async function loadSlices(instances: readonly SeriesInstanceRef[]): Promise<{ slices: VolumeSlice[]; idOfSop: Map<string, string> }> {
-  const slices: VolumeSlice[] = [];
-  const idOfSop = new Map<string, string>();
-  for (const ref of instances) {
-    const parsed = parseDicom(new Uint8Array(await readFile(ref.path)));
-    idOfSop.set(parsed.summary.sopInstanceUid, ref.instanceId);
-    slices.push(...slicesFromInstance(parsed, await decodePixelData(parsed)));
-  }
-  return { slices, idOfSop };
-}
-
 export interface SeriesGeometry {
   geometry: Omit<Volume, 'voxels'>;
   /** slice k -> instance and frame */
@@ -330,8 +320,7 @@ export async function assembleSeries(task: { instances: AssemblyRef[] }): Promis
 
 /** Loads a whole series as a volume (for segmentation and the raw volume download). */
 export async function loadSeriesVolume(instances: readonly SeriesInstanceRef[]): Promise<Volume> {
-  const { slices } = await loadSlices(instances);
-  return assembleVolume(slices).volume;
+  return (await assembleVolumeFromFiles(instances.map((i) => i.path))).volume;
 }
 
 export interface RenderSliceTask {

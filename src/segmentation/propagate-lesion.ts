@@ -3,8 +3,10 @@
 // translation only (normalised cross-correlation, coarse then fine): between timepoints the patient is rigidly
 // shifted by table position and breathing, and near one lesion a translation is what matters. When nothing
 // lesion-like is under the mapped position the answer is "not found", never the nearest other structure.
+import type { LesionMeasurement } from '../domain/measurement/index.js';
 import { type Vec3, type Volume, type VolumeGeometry, voxelToPatient } from '../domain/volume.js';
-import { type LesionAxes, measureLesionAxes } from './mask-axes.js';
+import { measureLesionOnSeries } from './lesion-on-series.js';
+import type { ModelCard } from './model-card.js';
 import type { ModelSession } from './onnx-session.js';
 import { indexAffine, resampleBox } from './resample.js';
 import { type LesionMask, type LesionSegmentation, segmentLesion } from './segment-lesion.js';
@@ -23,7 +25,8 @@ export interface LesionPropagation {
   /** 0..1: match score times the model's mean probability over the mask; 0 when not found */
   readonly confidence: number;
   readonly segmentation?: LesionSegmentation;
-  readonly measurement?: LesionAxes;
+  /** the follow-up lesion measured on the follow-up grid (src/domain/measurement) */
+  readonly measurement?: LesionMeasurement;
   readonly reason: string;
 }
 
@@ -108,6 +111,38 @@ function add(a: Vec3, dirs: readonly Vec3[], shift: Vec3, spacing: number): Vec3
   return [0, 1, 2].map((c) => a[c] + dirs.reduce((acc, dir, k) => acc + shift[k] * spacing * dir[c], 0)) as unknown as Vec3;
 }
 
+// The neighbourhoods the search compares: coarse, a 96 mm cube on a 4 mm grid searched +-searchMm; fine, the lesion
+// and a 10 mm rim on a 1.5 mm grid (at most 48 samples a side) searched +-6 mm around the coarse answer.
+const COARSE_STEP = 4;
+const COARSE_M = 24;
+const FINE_STEP = 1.5;
+const FINE_R = 4;
+const FINE_MAX_M = 48;
+
+/**
+ * Half extents (mm, a cube on the baseline's axes around the baseline lesion's centre) of what propagateLesion reads:
+ * of the baseline (the templates) and of the follow-up (the searches, then the model's VOI around the found
+ * position). A caller may send crops of the two series that cover these (volume-crop.ts) instead of whole series.
+ */
+export function propagationReachMm(
+  card: ModelCard,
+  options: PropagationOptions = {},
+  /** whether the follow-up lies on the baseline's axes (the usual axial series); else the VOI's diagonal is used */
+  sameAxes = true,
+): { baselineHalfMm: number; followUpHalfMm: number } {
+  const searchMm = options.searchMm ?? 40;
+  const coarseR = Math.ceil(searchMm / COARSE_STEP);
+  const coarseShift = coarseR * COARSE_STEP;
+  const template = Math.max(((COARSE_M - 1) / 2) * COARSE_STEP, ((FINE_MAX_M - 1) / 2) * FINE_STEP);
+  const coarseSearch = ((COARSE_M + 2 * coarseR - 1) / 2) * COARSE_STEP;
+  const fineSearch = coarseShift + ((FINE_MAX_M + 2 * FINE_R - 1) / 2) * FINE_STEP;
+  // the VOI is a box on the follow-up's own axes around the located point: on other axes, its half diagonal bounds it
+  const voiHalves = [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]);
+  const voiHalf = sameAxes ? Math.max(...voiHalves) : Math.hypot(...voiHalves);
+  const voi = coarseShift + FINE_R * FINE_STEP + voiHalf;
+  return { baselineHalfMm: template, followUpHalfMm: Math.max(coarseSearch, fineSearch, voi) };
+}
+
 export async function propagateLesion(
   baseline: Volume,
   baselineMask: LesionMask,
@@ -122,8 +157,8 @@ export async function propagateLesion(
   const dirs = [baseline.rowDir, baseline.colDir, baseline.sliceDir];
 
   // coarse: a 96 mm neighbourhood on a 4 mm grid, searched +-searchMm
-  const coarseStep = 4;
-  const coarseM = 24;
+  const coarseStep = COARSE_STEP;
+  const coarseM = COARSE_M;
   const coarseR = Math.ceil(searchMm / coarseStep);
   const tCoarse = sampleCube(baseline, cubeGrid(baseline, base.centreMm, coarseM, coarseStep));
   const sCoarse = sampleCube(followUp, cubeGrid(baseline, base.centreMm, coarseM + 2 * coarseR, coarseStep));
@@ -131,9 +166,9 @@ export async function propagateLesion(
   const afterCoarse = add(base.centreMm, dirs, coarse.shift, coarseStep);
 
   // fine: the lesion and a 10 mm rim on a 1.5 mm grid, searched +-6 mm around the coarse answer
-  const fineStep = 1.5;
-  const fineM = Math.max(12, Math.min(48, Math.ceil((2 * base.radiusMm + 20) / fineStep)));
-  const fineR = 4;
+  const fineStep = FINE_STEP;
+  const fineM = Math.max(12, Math.min(FINE_MAX_M, Math.ceil((2 * base.radiusMm + 20) / fineStep)));
+  const fineR = FINE_R;
   const tFine = sampleCube(baseline, cubeGrid(baseline, base.centreMm, fineM, fineStep));
   const sFine = sampleCube(followUp, cubeGrid(baseline, afterCoarse, fineM + 2 * fineR, fineStep));
   const fine = bestShift(tFine, fineM, sFine, fineR);
@@ -148,7 +183,7 @@ export async function propagateLesion(
   const found = maskCentroid(followUp, seg.mask);
   const dist = Math.hypot(found.centreMm[0] - located[0], found.centreMm[1] - located[1], found.centreMm[2] - located[2]);
   if (dist > base.radiusMm + 10) return notFound('the structure under the mapped position is centred elsewhere: not the same lesion');
-  const measurement = measureLesionAxes(seg.mask, followUp.spacingMm);
+  const measurement = measureLesionOnSeries(followUp, seg.mask);
   const confidence = Math.max(0, matchScore) * seg.meanProbability;
   return { outcome: 'found', locatedAtMm: located, shiftMm, matchScore, confidence, segmentation: seg, measurement, reason: 'located by local alignment and segmented' };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ExecutionProvider } from './onnx-session.js';
+import type { ExecutionProvider } from './execution-provider.js';
 
 export interface SegmentationPoolPlan {
   readonly workers: number;
