@@ -1050,6 +1050,15 @@ export interface components {
             /** @description 0..1: mean model probability over the mask (prompt), combined with the match score (propagation) */
             confidence?: number | null;
             reachesVoiEdge?: boolean;
+            /** @description propagation only: where the earlier lesion was looked for in this series and what the search found */
+            propagation?: null | {
+                locatedAtMm: components["schemas"]["Vec3"];
+                /** @description translation from the earlier series to this one (mm) */
+                shiftMm: components["schemas"]["Vec3"];
+                /** @description normalised cross-correlation of the neighbourhoods, -1..1 */
+                matchScore: number;
+                reason: string;
+            };
             measurement?: components["schemas"]["LesionMeasurementResult"] | null;
             mask?: components["schemas"]["RleMask"] | null;
             provenance?: components["schemas"]["SegmentationProvenance"] | null;
@@ -1397,6 +1406,8 @@ export interface components {
                 modelId: string;
                 version: string;
                 sha256: string;
+                /** @description the segmentation (GET /trials/{trialId}/segmentations/{segmentationId}) the proposal came from */
+                segmentationId?: string;
             } | null;
             /** @enum {unknown} */
             decision: "accepted" | "edited" | "rejected" | "manual";

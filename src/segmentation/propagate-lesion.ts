@@ -2,7 +2,10 @@
 // there and propose its measurement with a confidence. The two scans are aligned locally around the lesion by
 // translation only (normalised cross-correlation, coarse then fine): between timepoints the patient is rigidly
 // shifted by table position and breathing, and near one lesion a translation is what matters. When nothing
-// lesion-like is under the mapped position the answer is "not found", never the nearest other structure.
+// lesion-like is under the mapped position the answer is "not found", never the nearest other structure: the
+// lesion's neighbourhood must match (a gone lesion leaves a neighbourhood that correlates with nothing), and what the
+// model outlines there must stand out from its surroundings as the baseline lesion did (a promptable model asked at
+// a point of plain lung or liver may still outline a blob there: the image, not the model, decides it is a lesion).
 import type { LesionMeasurement } from '../domain/measurement/index.js';
 import { type Vec3, type Volume, type VolumeGeometry, voxelToPatient } from '../domain/volume.js';
 import { measureLesionOnSeries } from './lesion-on-series.js';
@@ -35,6 +38,46 @@ export interface PropagationOptions {
   readonly searchMm?: number;
   /** a follow-up lesion smaller than this fraction of the baseline volume counts as gone (default 0.02) */
   readonly minVolumeFraction?: number;
+  /** below this match score of the lesion's neighbourhood the lesion could not be located (default 0.15) */
+  readonly minMatchScore?: number;
+  /** the follow-up lesion's contrast must reach this fraction of the baseline's, same sign (default 0.4) */
+  readonly minContrastFraction?: number;
+}
+
+/**
+ * How a lesion stands out from its surroundings (HU for CT): its brightest tenth (darkest, for a lesion darker than
+ * its surroundings: `direction` -1, or the sign of mean(mask) - mean(surroundings) when not given) minus the mean of
+ * its surroundings, the voxels outside the mask within `rimMm` of its bounding box. A tenth, not the mean, so that a
+ * mask drawn larger than a small lesion still shows the lesion, while a blob outlined in plain tissue shows noise.
+ */
+export function lesionContrastHu(volume: Volume, mask: LesionMask, direction?: 1 | -1, rimMm = 4): number {
+  const [w, h, d] = mask.dims;
+  const [nx, ny, nz] = volume.dims;
+  const inside: number[] = [];
+  for (let z = 0, v = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++, v++) if (mask.data[v]) inside.push(volume.voxels[mask.offset[0] + x + (mask.offset[1] + y) * nx + (mask.offset[2] + z) * nx * ny]);
+  if (inside.length === 0) return 0;
+  const rim = [0, 1, 2].map((a) => Math.max(1, Math.ceil(rimMm / volume.spacingMm[a])));
+  const inMask = (x: number, y: number, z: number) => x >= 0 && y >= 0 && z >= 0 && x < w && y < h && z < d && mask.data[x + y * w + z * w * h] === 1;
+  let rimSum = 0;
+  let rimN = 0;
+  for (let z = -rim[2]; z < d + rim[2]; z++)
+    for (let y = -rim[1]; y < h + rim[1]; y++)
+      for (let x = -rim[0]; x < w + rim[0]; x++) {
+        const gx = mask.offset[0] + x;
+        const gy = mask.offset[1] + y;
+        const gz = mask.offset[2] + z;
+        if (gx < 0 || gy < 0 || gz < 0 || gx >= nx || gy >= ny || gz >= nz || inMask(x, y, z)) continue;
+        rimSum += volume.voxels[gx + gy * nx + gz * nx * ny];
+        rimN += 1;
+      }
+  if (rimN === 0) return 0;
+  const surroundings = rimSum / rimN;
+  const sign = direction ?? (inside.reduce((a, b) => a + b, 0) / inside.length >= surroundings ? 1 : -1);
+  inside.sort((a, b) => a - b);
+  const tenth = sign > 0 ? inside[Math.floor(0.9 * (inside.length - 1))] : inside[Math.ceil(0.1 * (inside.length - 1))];
+  return tenth - surroundings;
 }
 
 /** Centre of mass (patient mm), volume and radius of a mask on a series grid. */
@@ -152,6 +195,8 @@ export async function propagateLesion(
 ): Promise<LesionPropagation> {
   const searchMm = options.searchMm ?? 40;
   const minVolumeFraction = options.minVolumeFraction ?? 0.02;
+  const minMatchScore = options.minMatchScore ?? 0.15;
+  const minContrastFraction = options.minContrastFraction ?? 0.4;
   const base = maskCentroid(baseline, baselineMask);
   // both neighbourhoods are sampled on the baseline's axes, so a follow-up stored in another orientation still matches
   const dirs = [baseline.rowDir, baseline.colDir, baseline.sliceDir];
@@ -178,11 +223,19 @@ export async function propagateLesion(
 
   const seg = await segmentLesion(followUp, { kind: 'point', pointMm: located }, ms);
   const notFound = (reason: string): LesionPropagation => ({ outcome: 'not-found', locatedAtMm: located, shiftMm, matchScore, confidence: 0, segmentation: seg, reason });
+  if (matchScore < minMatchScore) {
+    return notFound(`the lesion's neighbourhood matches nothing in the follow-up (match ${matchScore.toFixed(2)} < ${minMatchScore}): the lesion is gone or could not be located`);
+  }
   if (seg.outcome === 'nothing-found') return notFound('no lesion under the mapped position');
   if (seg.volumeMm3 < minVolumeFraction * base.volumeMm3) return notFound('only a remnant far smaller than the baseline lesion');
   const found = maskCentroid(followUp, seg.mask);
   const dist = Math.hypot(found.centreMm[0] - located[0], found.centreMm[1] - located[1], found.centreMm[2] - located[2]);
   if (dist > base.radiusMm + 10) return notFound('the structure under the mapped position is centred elsewhere: not the same lesion');
+  const before = lesionContrastHu(baseline, baselineMask);
+  const now = lesionContrastHu(followUp, seg.mask, before >= 0 ? 1 : -1);
+  if (Math.sign(now) !== Math.sign(before) || Math.abs(now) < minContrastFraction * Math.abs(before)) {
+    return notFound(`what lies under the mapped position does not stand out from its surroundings (contrast ${now.toFixed(0)}, the earlier lesion's ${before.toFixed(0)}): the lesion is gone`);
+  }
   const measurement = measureLesionOnSeries(followUp, seg.mask);
   const confidence = Math.max(0, matchScore) * seg.meanProbability;
   return { outcome: 'found', locatedAtMm: located, shiftMm, matchScore, confidence, segmentation: seg, measurement, reason: 'located by local alignment and segmented' };
