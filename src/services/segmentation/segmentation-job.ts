@@ -117,11 +117,16 @@ export function segmentationJobHandler(): JobHandler {
     let run: RunOutcome | undefined;
     let card: ModelCard | undefined;
     let error: string | undefined;
+    // progress() also reads a cancellation request (DELETE /jobs/{id}): stop there rather than commit
+    const step = async (fraction: number) => {
+      await tools.progress(fraction);
+      tools.signal.throwIfAborted();
+    };
     try {
       card = await promptableModel(ctx, payload.modelId);
-      await tools.progress(0.05);
+      await step(0.05);
       const { volume } = await loadStoredSeriesVolume(ctx, tools.pools, series, tools.signal);
-      await tools.progress(0.3);
+      await step(0.3);
       if (row.kind === 'prompt') {
         run = await runPrompt(tools, volume, JSON.parse(row.prompt_json) as LesionPrompt, card);
       } else {
@@ -129,7 +134,7 @@ export function segmentationJobHandler(): JobHandler {
         if (!source.mask_json) throw new DomainError('CONFLICT', 'the source segmentation has no stored mask');
         const baselineMask = lesionMaskFromRle(JSON.parse(source.mask_json).mask);
         const baseline = (await loadStoredSeriesVolume(ctx, tools.pools, await seriesRow(tools, source.series_id), tools.signal)).volume;
-        await tools.progress(0.5);
+        await step(0.5);
         run = await runPropagation(tools, baseline, baselineMask, volume, card);
       }
     } catch (e) {
@@ -137,7 +142,7 @@ export function segmentationJobHandler(): JobHandler {
       if (tools.signal.aborted || (!isDomainError(e) && job.attempts < job.maxAttempts)) throw e;
       error = isDomainError(e) ? e.detail : e instanceof Error ? e.message : String(e);
     }
-    await tools.progress(0.9);
+    await step(0.9);
 
     if (!run) {
       const message = error ?? 'the segmentation did not run';

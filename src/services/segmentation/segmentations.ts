@@ -325,10 +325,10 @@ export async function requestPropagation(
 ): Promise<SegmentationView> {
   const source = await visibleSegmentation(ctx.db, caller, trialId, sourceId);
   const view = segmentationView(source);
-  if (view.state !== 'done' || !source.mask_json || !source.model_id) {
-    throw new DomainError('CONFLICT', `segmentation ${sourceId} is ${view.state}${view.outcome ? ` (${view.outcome})` : ''}: only a finished segmentation with a lesion can be followed`);
+  if (view.state !== 'done') {
+    throw new DomainError('CONFLICT', `segmentation ${sourceId} is ${view.state}: only a finished segmentation with a lesion can be followed`);
   }
-  if (view.outcome !== 'segmented' && view.outcome !== 'found') {
+  if ((view.outcome !== 'segmented' && view.outcome !== 'found') || !source.mask_json || !source.model_id) {
     throw new DomainError('CONFLICT', `segmentation ${sourceId} found no lesion (${view.outcome}): there is nothing to follow`);
   }
   const { series: target } = await seriesAccess(ctx.db, caller, trialId, input.seriesId);
