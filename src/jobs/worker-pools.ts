@@ -44,7 +44,7 @@ export function segmentationPoolOptions(config: Config, cores = availableCores()
     workerData,
     // a thread keeps its onnxruntime sessions while it lives: keep it through a reading session's pauses
     idleTimeoutMs: 10 * 60_000,
-    startMessage: {
+    startMessage: config.logLevel === 'warn' || config.logLevel === 'error' ? undefined : {
       event: 'segmentation.pool',
       workers: plan.workers,
       intraOpThreads: plan.intraOpThreads,
