@@ -357,4 +357,28 @@ describe(`segmentation API (${DIALECT})`, () => {
       p.runner.start();
     }
   });
+
+  it('shows a failure on the job and on the segmentation alike: the series changed under a queued request', async () => {
+    await p.runner.stop();
+    const token = as(r1);
+    const res = await segment(token, seriesOf[0], { prompt: { kind: 'point', pointMm: KEPT.centerMm } });
+    expect(res.status).toBe(202);
+    const queued = await res.json();
+    // QC quarantines one of the series' instances after the request: the stored volume no longer matches its images
+    const instance = await p.ctx.db.selectFrom('instances').select('id').where('series_id', '=', seriesOf[0]).orderBy('instance_number').executeTakeFirstOrThrow();
+    await p.ctx.db.updateTable('instances').set({ quarantine_reason: 'quarantined after the request (test)' }).where('id', '=', instance.id).execute();
+    try {
+      p.runner.start();
+      const job = await waitForJob(token, queued.jobId);
+      expect(job).toMatchObject({ state: 'failed', attempts: 1 });
+      expect(job.error).toMatch(/the series changed since it was assembled/);
+      const view = await (await p.request('GET', url(`/segmentations/${queued.id}`), { token })).json();
+      expect(view).toMatchObject({ state: 'failed', error: job.error, outcome: null, mask: null, measurement: null, provenance: null });
+      const events = await p.ctx.db.selectFrom('audit_events').select(['action', 'after_json']).where('entity_id', '=', queued.id).orderBy('seq').execute();
+      expect(events.map((e) => e.action)).toEqual(['segmentation.request', 'segmentation.fail']);
+      expect(JSON.parse(events[1].after_json!).error).toBe(job.error);
+    } finally {
+      await p.ctx.db.updateTable('instances').set({ quarantine_reason: null }).where('id', '=', instance.id).execute();
+    }
+  });
 });
