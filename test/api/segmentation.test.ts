@@ -37,6 +37,7 @@ describe(`segmentation API (${DIALECT})`, () => {
   const geometryOf: VolumeGeometry[] = [];
   let kept: any;
   let gone: any;
+  let readerTwos: any;
 
   const as = (userId: string) => t.tokens[userId];
   const url = (path: string) => `/trials/${t.trialId}${path}`;
@@ -241,6 +242,7 @@ describe(`segmentation API (${DIALECT})`, () => {
     expect((await p.request('GET', url(`/segmentations/${kept.id}/thumbnail.png`), { token: biostatToken })).status).toBe(404);
     // reader 2's own segmentation is listed for them, not for reader 1
     const own = await segmented(token, await segment(token, seriesOf[0], { prompt: { kind: 'point', pointMm: GONE.centerMm } }));
+    readerTwos = own;
     expect((await (await p.request('GET', url(`/series/${seriesOf[0]}/segmentations`), { token })).json()).map((s: any) => s.id)).toEqual([own.id]);
     const mine = (await (await p.request('GET', url(`/series/${seriesOf[0]}/segmentations`), { token: as(r1) })).json()).map((s: any) => s.id);
     expect(mine).toEqual([kept.id]);
@@ -270,6 +272,16 @@ describe(`segmentation API (${DIALECT})`, () => {
       ],
       nonTargets: [],
     };
+    // a read's AI source must be the reader's own finished segmentation, made by the model the read names
+    const borrowed = { ...content, targets: [{ ...content.targets[0], measurement: ai(readerTwos, 'edited', 16) }, content.targets[1]] };
+    const refused = await p.request('PUT', `${readUrl}/draft`, { token, body: borrowed });
+    expect(refused.status).toBe(422);
+    expect((await refused.json()).errors).toEqual([{ pointer: '/targets/0/measurement/aiSource/segmentationId', detail: 'is not a finished segmentation of yours in this trial' }]);
+    const wrongModel = structuredClone(content);
+    wrongModel.targets[0].measurement.aiSource.sha256 = 'f'.repeat(64);
+    const mismatch = await p.request('PUT', `${readUrl}/draft`, { token, body: wrongModel });
+    expect(mismatch.status).toBe(422);
+    expect((await mismatch.json()).errors.map((e: any) => e.pointer)).toEqual(['/targets/0/measurement/aiSource']);
     const saved = await p.request('PUT', `${readUrl}/draft`, { token, body: content });
     expect(saved.status, await saved.clone().text()).toBe(200);
     expect((await p.request('POST', `${readUrl}/sign`, { token, body: { password: TEST_PASSWORD } })).status).toBe(200);
