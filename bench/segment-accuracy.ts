@@ -10,9 +10,11 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { corpusDir } from '../test/corpus.js';
-import { voxelToPatient } from '../src/domain/volume.js';
-import { loadCtSeriesVolume } from '../src/segmentation/load-ct-series-volume.js';
-import { measureLesionAxes, measureSliceAxes } from '../src/segmentation/mask-axes.js';
+import { assembleVolumeFromFiles } from '../src/dicom/series-files.js';
+import { countMaskVoxels } from '../src/domain/mask/index.js';
+import { measureLesionMask, measureMaskSlice } from '../src/domain/measurement/index.js';
+import { type VolumeGeometry, voxelToPatient } from '../src/domain/volume.js';
+import { geometryOfBox } from '../src/segmentation/volume-crop.js';
 import { defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { executionProviderFromEnv, openModelSession } from '../src/segmentation/onnx-session.js';
 import { type LesionMask, segmentLesion } from '../src/segmentation/segment-lesion.js';
@@ -47,6 +49,13 @@ function pasteMask(m: LesionMask, dims: readonly [number, number, number]): Uint
   return out;
 }
 
+/** Long and short axis (src/domain/measurement, face-centre boundary) on the largest slice; 0 for an empty mask. */
+function axesMm(mask: Uint8Array, g: VolumeGeometry): { longAxisMm: number; shortAxisMm: number } {
+  if (countMaskVoxels(mask) === 0) return { longAxisMm: 0, shortAxisMm: 0 };
+  const m = measureLesionMask(mask, g);
+  return { longAxisMm: m.longAxis.lengthMm, shortAxisMm: m.shortAxis.lengthMm };
+}
+
 const ms = await openModelSession(await loadRegisteredModel(registryDir, modelId), {
   executionProvider: executionProviderFromEnv(),
   intraOpThreads: Number(process.env.CORELAB_ONNX_THREADS ?? 1),
@@ -75,8 +84,8 @@ if (!args.includes('--ct-only')) {
     for (let i = 0; i < pred.length; i++) (a += pred[i]), (b += ph.truth[i]), (inter += pred[i] & ph.truth[i]);
     const dice = (2 * inter) / Math.max(1, a + b);
     const iou = inter / Math.max(1, a + b - inter);
-    const t = measureLesionAxes({ dims: ph.volume.dims, data: ph.truth }, ph.volume.spacingMm);
-    const p = measureLesionAxes({ dims: ph.volume.dims, data: pred }, ph.volume.spacingMm);
+    const t = axesMm(ph.truth, ph.volume);
+    const p = axesMm(pred, ph.volume);
     const longErrMm = Math.abs(p.longAxisMm - t.longAxisMm);
     const longErrPct = (100 * longErrMm) / Math.max(t.longAxisMm, 1e-6);
     const shortErrMm = Math.abs(p.shortAxisMm - t.shortAxisMm);
@@ -123,7 +132,9 @@ if (args.includes('--phantoms-only')) {
   const seriesDirs: string[] = [];
   for (const study of await readdir(studyRoot)) for (const s of await readdir(path.join(studyRoot, study))) seriesDirs.push(path.join(studyRoot, study, s));
   for (const dir of seriesDirs.sort()) {
-    const { volume, sopInstanceUids } = await loadCtSeriesVolume(dir);
+    const files = (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.dcm')).map((f) => path.join(dir, f));
+    const { volume, order } = await assembleVolumeFromFiles(files);
+    const sopInstanceUids = order.map((o) => o.sopInstanceUid);
     const [sx, sy] = volume.spacingMm;
     for (let k = 0; k < sopInstanceUids.length; k++) {
       const box = boxes.get(sopInstanceUids[k]);
@@ -155,9 +166,9 @@ if (args.includes('--phantoms-only')) {
           const ih = Math.max(0, Math.min(my1, by1) - Math.max(my0, box.ymin));
           const inter = iw * ih;
           iou = inter / ((mx1 - mx0) * (my1 - my0) + (bx1 - box.xmin) * (by1 - box.ymin) - inter);
-          const axes = measureSliceAxes(seg.mask, z, volume.spacingMm);
-          longMm = axes.longAxisMm;
-          shortMm = axes.shortAxisMm;
+          const axes = measureMaskSlice(seg.mask.data, geometryOfBox(volume, { offset: seg.mask.offset, size: seg.mask.dims }), z);
+          longMm = axes.longAxis.lengthMm;
+          shortMm = axes.shortAxis.lengthMm;
         }
       }
       const diagMm = Math.hypot((box.xmax - box.xmin + 1) * sx, (box.ymax - box.ymin + 1) * sy);

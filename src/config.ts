@@ -2,6 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { type ExecutionProvider, executionProviderFromEnv } from './segmentation/execution-provider.js';
+import { defaultModelRegistryDir } from './segmentation/model-registry.js';
 
 // Every setting the platform reads from its environment, read once here (the domain never reads env).
 export interface Config {
@@ -21,6 +23,8 @@ export interface Config {
   loginRateLimit: { perMinutePerIp: number; perMinutePerUser: number };
   pool: { workers: number; intraOpThreads: number };
   jobs: { leaseSeconds: number; pollMs: number; maxQueued: number; storageRetrySeconds: number };
+  /** AI segmentation: the model registry, the provider the pool asks onnxruntime for, and its own queue bound */
+  segmentation: { registryDir: string; defaultModelId: string; executionProvider: ExecutionProvider; maxQueued: number };
   upload: { maxBytes: number; maxFiles: number; maxUnzippedBytes: number; maxZipRatio: number };
   /** JSON request bodies are read into memory, so they have their own small cap (uploads stream to disk) */
   http: { maxJsonBytes: number };
@@ -65,6 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueued: int(env, 'JOB_MAX_QUEUED', 1000),
       // a job that found the disk or the database full waits this long before trying again (no attempt spent)
       storageRetrySeconds: int(env, 'JOB_STORAGE_RETRY_SECONDS', 30),
+    },
+    segmentation: {
+      registryDir: path.resolve(env.CORELAB_MODEL_REGISTRY || defaultModelRegistryDir()),
+      defaultModelId: env.CORELAB_DEFAULT_SEGMENTATION_MODEL || 'lesion-seg-v1',
+      executionProvider: executionProviderFromEnv(env),
+      // a reader waits on each segmentation: a short queue answers 429 early rather than minutes late
+      maxQueued: int(env, 'CORELAB_SEGMENT_MAX_QUEUED', 64),
     },
     upload: {
       maxBytes: int(env, 'UPLOAD_MAX_BYTES', 4 * 1024 ** 3),

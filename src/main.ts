@@ -7,12 +7,13 @@ import { type DatabaseHandle, openDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { INTEGRITY_JOB, integrityJobHandler } from './jobs/integrity-job.js';
 import { type JobHandler, JobRunner } from './jobs/job-runner.js';
-import { WorkerPools } from './jobs/worker-pools.js';
+import { WorkerPools, segmentationPoolOptions } from './jobs/worker-pools.js';
 import { createUser } from './services/accounts.js';
 import { exportJobHandler } from './services/exports/export-job.js';
 import { EXPORT_JOB } from './services/exports/exports.js';
 import { ingestJobHandler } from './services/ingest/ingest-job.js';
 import { INGEST_JOB } from './services/ingest/uploads.js';
+import { SEGMENTATION_JOB, segmentationJobHandler } from './services/segmentation/segmentation-job.js';
 import { onTimepointReleased } from './services/reading/reader-assignment.js';
 import { SYSTEM_ACTOR, type ServiceContext } from './services/service-context.js';
 import { BlobStore } from './storage/blob-store.js';
@@ -41,11 +42,16 @@ export async function openPlatform(config: Config, opts: PlatformOptions = {}): 
   const ctx: ServiceContext = { db: database.db, dialect: database.dialect, config, now: opts.now ?? (() => new Date()) };
   const blobs = new BlobStore(config.blobDir);
   await blobs.init();
-  const pools = new WorkerPools({ threads: config.pool.workers, env: { CORELAB_INTRA_OP_THREADS: String(config.pool.intraOpThreads) } });
+  const pools = new WorkerPools({
+    threads: config.pool.workers,
+    env: { CORELAB_INTRA_OP_THREADS: String(config.pool.intraOpThreads) },
+    entries: { segment: segmentationPoolOptions(config) },
+  });
   const handlers: Record<string, JobHandler> = {
     [INTEGRITY_JOB]: integrityJobHandler(blobs),
     [INGEST_JOB]: ingestJobHandler(blobs, onTimepointReleased),
     [EXPORT_JOB]: exportJobHandler(PLATFORM_VERSION),
+    [SEGMENTATION_JOB]: segmentationJobHandler(),
   };
   const runner = new JobRunner(ctx, { handlers, pools });
   const extraRoutes: Array<(reg: RouteRegistry) => void> = [];

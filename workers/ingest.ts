@@ -8,11 +8,14 @@ import { type LedgerEntry, type TrialContext, deidentify } from '../src/dicom/de
 import { type FrameGeometry, parseDicom } from '../src/dicom/parse.js';
 import { decodePixelData } from '../src/dicom/pixels.js';
 import type { DeidentificationOptions } from '../src/dicom/profile.js';
+import { assembleVolumeFromFiles } from '../src/dicom/series-files.js';
 import { sliceRaw16, sliceWindowedPng } from '../src/dicom/slice-png.js';
 import { type VolumeSlice, assembleVolume, slicesFromInstance } from '../src/dicom/volume.js';
 import { DomainError, isDomainError } from '../src/domain/errors.js';
+import type { CaliperLine } from '../src/domain/measurement/index.js';
 import { isStorageFull } from '../src/storage/storage-full.js';
 import type { Volume } from '../src/domain/volume.js';
+import { type ThumbnailOptions, renderMeasuredSliceThumbnail } from '../src/segmentation/thumbnail.js';
 
 // Piscina entry for ingest and image access: every DICOM byte is parsed, de-identified, decoded and assembled
 // here, off the API's event loop. What leaves these functions holds de-identified UIDs, digests and technical
@@ -257,17 +260,6 @@ export interface SeriesInstanceRef {
   path: string;
 }
 
-async function loadSlices(instances: readonly SeriesInstanceRef[]): Promise<{ slices: VolumeSlice[]; idOfSop: Map<string, string> }> {
-  const slices: VolumeSlice[] = [];
-  const idOfSop = new Map<string, string>();
-  for (const ref of instances) {
-    const parsed = parseDicom(new Uint8Array(await readFile(ref.path)));
-    idOfSop.set(parsed.summary.sopInstanceUid, ref.instanceId);
-    slices.push(...slicesFromInstance(parsed, await decodePixelData(parsed)));
-  }
-  return { slices, idOfSop };
-}
-
 export interface SeriesGeometry {
   geometry: Omit<Volume, 'voxels'>;
   /** slice k -> instance and frame */
@@ -338,8 +330,7 @@ export async function assembleSeries(task: { instances: AssemblyRef[] }): Promis
 
 /** Loads a whole series as a volume (for segmentation and the raw volume download). */
 export async function loadSeriesVolume(instances: readonly SeriesInstanceRef[]): Promise<Volume> {
-  const { slices } = await loadSlices(instances);
-  return assembleVolume(slices).volume;
+  return (await assembleVolumeFromFiles(instances.map((i) => i.path))).volume;
 }
 
 export interface RenderSliceTask {
@@ -350,12 +341,17 @@ export interface RenderSliceTask {
   window?: { center: number; width: number };
 }
 
+/** One frame of one instance as a one-slice volume (decoding that frame only). */
+async function frameVolume(file: string, frameIndex: number): Promise<Volume> {
+  const parsed = parseDicom(new Uint8Array(await readFile(file)));
+  const image = await decodePixelData(parsed, [frameIndex]);
+  const slices = slicesFromInstance(parsed, image).filter((s) => s.frameIndex === frameIndex);
+  return assembleVolume(slices).volume;
+}
+
 /** One slice, decoded from its own instance only: the first image shows before the series is loaded. */
 export async function renderSlice(task: RenderSliceTask): Promise<Uint8Array> {
-  const parsed = parseDicom(new Uint8Array(await readFile(task.path)));
-  const image = await decodePixelData(parsed, [task.frameIndex]);
-  const slices = slicesFromInstance(parsed, image).filter((s) => s.frameIndex === task.frameIndex);
-  const { volume } = assembleVolume(slices);
+  const volume = await frameVolume(task.path, task.frameIndex);
   const out = task.format === 'raw' ? sliceRaw16(volume, 0) : sliceWindowedPng(volume, 0, task.window ?? { center: 40, width: 400 });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
@@ -365,4 +361,23 @@ export async function volumeRaw(task: { instances: SeriesInstanceRef[] }): Promi
   const out = new Int16Array(volume.voxels.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(volume.voxels[i])));
   return new Uint8Array(out.buffer);
+}
+
+export interface MeasuredSliceThumbnailTask {
+  /** the instance holding the measured slice, and its frame */
+  path: string;
+  frameIndex: number;
+  /** the lesion mask on that slice (columns x rows, i fastest) */
+  maskSlice: Uint8Array;
+  /** the measured axes; only their in-plane voxel coordinates (i, j) are used */
+  longAxis: CaliperLine;
+  shortAxis?: CaliperLine;
+  options: ThumbnailOptions;
+}
+
+/** A segmentation's thumbnail: the measured slice windowed, the mask outline and the axes (src/segmentation/thumbnail.ts). */
+export async function measuredSliceThumbnail(task: MeasuredSliceThumbnailTask): Promise<Uint8Array> {
+  const volume = await frameVolume(task.path, task.frameIndex);
+  const png = renderMeasuredSliceThumbnail(volume, task.maskSlice, { k: 0, longAxis: task.longAxis, shortAxis: task.shortAxis }, task.options);
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

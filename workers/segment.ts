@@ -6,7 +6,8 @@ import type { Volume } from '../src/domain/volume.js';
 import { type LesionPrompt } from '../src/segmentation/lesion-prompt.js';
 import { loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../src/segmentation/onnx-session.js';
-import { type LesionSegmentation, segmentLesion } from '../src/segmentation/segment-lesion.js';
+import { type PropagationOptions, propagateLesion } from '../src/segmentation/propagate-lesion.js';
+import { type LesionMask, type LesionSegmentation, segmentLesion } from '../src/segmentation/segment-lesion.js';
 import type { SegmentWorkerConfig } from '../src/segmentation/segmentation-pool.js';
 
 export interface SegmentTask {
@@ -45,19 +46,44 @@ function sessionFor(modelId: string): Promise<ModelSession> {
   return s;
 }
 
-export default async function segment(task: SegmentTask) {
-  const t0 = performance.now();
-  const first = !sessions.has(task.modelId);
-  const ms = await sessionFor(task.modelId);
-  const t1 = performance.now();
+async function openedSession(modelId: string): Promise<{ ms: ModelSession; first: boolean }> {
+  const first = !sessions.has(modelId);
+  const ms = await sessionFor(modelId);
   if (first) {
     // the provider choice is logged once per thread and recorded in every result's provenance
     const why = ms.fallbackReason ? ` (${ms.fallbackReason})` : '';
     console.log(`[segment worker] model ${ms.card.id}@${ms.card.version} on ${ms.executionProvider}${why}`);
   }
+  return { ms, first };
+}
+
+export default async function segment(task: SegmentTask) {
+  const t0 = performance.now();
+  const { ms, first } = await openedSession(task.modelId);
+  const t1 = performance.now();
   const result = await segmentLesion(task.volume, task.prompt, ms);
   const t2 = performance.now();
   const out: SegmentTaskResult = { ...result, timingsMs: { sessionOpen: first ? t1 - t0 : 0, pipeline: t2 - t1 } };
   // hand the mask's buffer back by transfer, not by structured clone
   return Piscina.move({ [Piscina.transferableSymbol]: [out.mask.data.buffer], [Piscina.valueSymbol]: out } as never);
+}
+
+export interface PropagateTask {
+  readonly modelId: string;
+  /** the earlier series (or a crop of it covering propagationReachMm around the lesion) */
+  readonly baseline: Volume;
+  /** the earlier lesion on the baseline volume's grid */
+  readonly baselineMask: LesionMask;
+  /** the follow-up series (or a crop of it covering propagationReachMm) */
+  readonly followUp: Volume;
+  readonly options?: PropagationOptions;
+}
+
+/** Follow-up propagation (src/segmentation/propagate-lesion.ts) on this thread's session of the model. */
+export async function propagate(task: PropagateTask) {
+  const { ms } = await openedSession(task.modelId);
+  const result = await propagateLesion(task.baseline, task.baselineMask, task.followUp, ms, task.options);
+  const mask = result.segmentation?.mask.data.buffer;
+  // the caller receives the LesionPropagation; the mask's buffer travels by transfer
+  return mask ? Piscina.move({ [Piscina.transferableSymbol]: [mask], [Piscina.valueSymbol]: result } as never) : result;
 }

@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { qcRoutes } from './routes/qc-routes.js';
+import { segmentationRoutes } from './routes/segmentation-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): CorelabApp {
   qcRoutes(registry, deps.onTimepointReleased);
   exportRoutes(registry);
   imageRoutes(registry);
+  segmentationRoutes(registry);
   for (const add of deps.extraRoutes ?? []) add(registry);
   // The single-page application, from the same origin as the API; outside the contract (static files only).
   webAppRoutes(app, deps.webDist);

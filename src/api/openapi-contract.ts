@@ -64,8 +64,9 @@ function parseAccess(op: any, where: string): Access {
 export function loadContract(file = OPENAPI_FILE): Contract {
   const text = readFileSync(file, 'utf8');
   const doc = YAML.parse(text);
-  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
-  const ajvCoerce = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
+  // discriminator: a oneOf keyed by a property (e.g. a prompt's kind) reports the errors of the chosen branch only
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true, discriminator: true });
+  const ajvCoerce = new Ajv2020({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true, discriminator: true });
   for (const a of [ajv, ajvCoerce]) {
     (addFormats as unknown as (x: Ajv2020) => void)(a);
     a.addSchema({ $id: 'openapi.json', components: doc.components }, 'openapi.json');
@@ -114,8 +115,18 @@ export function loadContract(file = OPENAPI_FILE): Contract {
 }
 
 export function ajvErrorsToProblemErrors(v: ValidateFunction, prefix: string) {
-  return (v.errors ?? []).map((e) => ({
+  return (v.errors ?? []).map((e) => {
+    if (e.keyword === 'discriminator') {
+      const { tag, tagValue } = e.params as { tag: string; tagValue: unknown };
+      return { pointer: `${prefix}${e.instancePath}/${tag}`, detail: tagValue === undefined ? 'is required' : `${JSON.stringify(tagValue)} is not one of the accepted values` };
+    }
+    return plainError(e, prefix);
+  });
+}
+
+function plainError(e: NonNullable<ValidateFunction['errors']>[number], prefix: string) {
+  return {
     pointer: `${prefix}${e.instancePath}${e.keyword === 'required' ? `/${(e.params as any).missingProperty}` : e.keyword === 'additionalProperties' ? `/${(e.params as any).additionalProperty}` : ''}`,
     detail: e.keyword === 'additionalProperties' ? 'is not an accepted field' : (e.message ?? 'is invalid'),
-  }));
+  };
 }

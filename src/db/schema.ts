@@ -281,9 +281,15 @@ export interface SegmentationsTable {
   model_version: string | null;
   model_sha256: string | null;
   execution_provider: string | null;
+  requested_execution_provider: string | null;
+  execution_provider_fallback_reason: string | null;
+  /** 1 when the lesion reached the model's VOI edge (it may be larger than segmented) */
+  reaches_voi_edge: number | null;
   mask_json: string | null;
   measurement_json: string | null;
   confidence: number | null;
+  /** propagation: where the lesion was looked for, the shift and match score found, and the reason of the outcome */
+  details_json: string | null;
   error: string | null;
   created_at: string;
   updated_at: string;

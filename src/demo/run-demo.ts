@@ -1,7 +1,8 @@
 // `corelab demo`: the whole platform end to end on a fresh data folder, through its HTTP API on a loopback port.
 // Users (identity verified by a second administrator), a trial and site, synthetic CT series as real DICOM
 // uploaded by the sponsor (de-identified, stored, QC'd and released by the ingest jobs in the worker pool), two
-// scripted readers and an adjudicator signing through the reading API, then a biostatistician's SDTM data cut and
+// scripted readers measuring with AI segmentation (a click at the lesion, then propagation at follow-up; accept or
+// edit) and an adjudicator signing through the reading API, then a biostatistician's SDTM data cut and
 // read reports, all written to the output folder with a summary.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.js';
 import { PLATFORM_VERSION, openPlatform } from '../main.js';
 import { createUser } from '../services/accounts.js';
+import { ACCEPT_WITHIN_MM, type AiReadingStats, type LesionMemory, emptyAiStats, withAiMeasurements } from './demo-ai-reading.js';
 import { DemoClient } from './demo-client.js';
 import { DEMO_VISITS, type DemoSubject, demoSubjects, mulberry32, scriptedRead, visibleLesions } from './demo-scenario.js';
 import { syntheticCtSeries, syntheticUid } from './synthetic-ct-series.js';
@@ -38,6 +40,8 @@ export interface DemoSummary {
   adjudicatedSubjects: number;
   adjudicationRate: number;
   measurements: string;
+  /** the readers' use of AI segmentation (null when the build has none) */
+  ai: AiReadingStats | null;
   export: { id: string; state: string; cutoff: string; files: Array<{ name: string; sha256: string; sizeBytes: number }> };
   reports: Array<{ subject: string; file: string; sha256: string }>;
   dataDir: string;
@@ -82,7 +86,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     log(`platform listening on ${base}, data in ${dataDir}`);
     const api = new DemoClient(base);
-    const hasSegmentation = [...platform.registry.contract.operations.values()].some((o) => /segment/i.test(o.path));
+    const hasSegmentation = platform.registry.contract.operations.has('post /trials/{trialId}/series/{seriesId}/segmentations');
 
     // ---- people: the first administrator from the command line, everyone else through the API -----------------
     await createUser(platform.ctx, { userId: null, name: 'corelab demo', role: 'operator' }, { ...PERSONS.admin, password, isAdmin: true });
@@ -166,6 +170,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const readers = [await api.login(PERSONS.reader1.username, password), await api.login(PERSONS.reader2.username, password)];
     const adjudicator = await api.login(PERSONS.adjudicator.username, password);
     const rands = [mulberry32(11), mulberry32(22)];
+    // each reader remembers their own segmentations, to follow their lesions into the next visit
+    const memories: LesionMemory[] = [new Map(), new Map()];
+    const ai = emptyAiStats();
     let readsSigned = 0;
     let adjudications = 0;
     const adjudicatedSubjects = new Set<string>();
@@ -177,7 +184,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         for (const task of tasks.filter((x: any) => x.kind === 'read' && (x.state === 'open' || x.state === 'draft'))) {
           const s = bySubjectId.get(task.subject.id)!;
           const visitIndex = task.timepoint.label === 'BASELINE' ? 0 : Number(String(task.timepoint.label).replace('TP', ''));
-          const content = scriptedRead(s, visitIndex, (n + 1) as 1 | 2, rands[n]);
+          const scripted = scriptedRead(s, visitIndex, (n + 1) as 1 | 2, rands[n]);
+          const content = hasSegmentation ? await withAiMeasurements(reader, trial.id, task.timepoint.id, s, scripted, memories[n], ai) : scripted;
           const url = `/trials/${trial.id}/reads/${task.id}`;
           const draft = await reader.json('PUT', `${url}/draft`, content);
           if (draft.live?.problems?.length) throw new Error(`${s.code} ${task.timepoint.label}: the read has problems: ${JSON.stringify(draft.live.problems)}`);
@@ -204,6 +212,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       if (!progress) break;
     }
     log(`${readsSigned} reads signed, ${adjudications} adjudications decided (${adjudicatedSubjects.size} subjects)`);
+    if (hasSegmentation) log(`AI proposals: ${ai.proposals} (${ai.accepted} accepted, ${ai.edited} edited); lesions followed into later visits: ${ai.found} of ${ai.propagated} found`);
 
     // ---- the biostatistician's data cut and the read reports ----------------------------------------------------
     const bio = await api.login(PERSONS.biostatistician.username, password);
@@ -241,8 +250,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       adjudicatedSubjects: adjudicatedSubjects.size,
       adjudicationRate: plan.length ? adjudicatedSubjects.size / plan.length : 0,
       measurements: hasSegmentation
-        ? 'manual: this platform build has segmentation routes, but the demo does not drive them yet'
+        ? `AI-assisted: ${ai.proposals} proposals, ${ai.accepted} accepted and ${ai.edited} edited by the readers (accepted within ${ACCEPT_WITHIN_MM} mm of their own reading); ${ai.found} of ${ai.propagated} lesions found again at follow-up by propagation`
         : 'manual: AI segmentation is not available in this platform build (no segmentation operation in openapi.yaml)',
+      ai: hasSegmentation ? ai : null,
       export: { id: exp.id, state: exp.state, cutoff, files: exp.manifest.files.map((f: any) => ({ name: f.name, sha256: f.sha256, sizeBytes: f.sizeBytes })) },
       reports,
       dataDir,

@@ -59,6 +59,8 @@ export interface NewJob {
   payload: unknown;
   createdBy?: string | null;
   maxAttempts?: number;
+  /** queue bound for this job type (default: config.jobs.maxQueued) */
+  maxQueued?: number;
 }
 
 /** Enqueues inside the caller's transaction, so the job exists exactly when the change that needs it commits. */
@@ -70,7 +72,7 @@ export async function enqueueJob(trx: Trx, ctx: ServiceContext, job: NewJob, now
     .where('type', '=', job.type)
     .where('state', 'in', ['queued', 'running'])
     .executeTakeFirstOrThrow();
-  if (Number(queued.n) >= ctx.config.jobs.maxQueued) {
+  if (Number(queued.n) >= (job.maxQueued ?? ctx.config.jobs.maxQueued)) {
     throw new DomainError('RATE_LIMITED', `the ${job.type} queue is full (${queued.n} jobs); retry shortly`, { retryAfterSeconds: 30 });
   }
   const at = now.toISOString();

@@ -15,9 +15,10 @@ export interface JobTools {
   progress(fraction: number): Promise<void>;
   /**
    * Stores the job's effects and marks it succeeded in one transaction, only while this runner holds the
-   * lease: a job re-run after a crash commits its effect once.
+   * lease: a job re-run after a crash commits its effect once. With `failed`, the effects record a deterministic
+   * failure (bad input, not worth retrying) and the job is marked failed with that error, so both show it.
    */
-  commit(work: (trx: Trx, audit: (rec: AuditRecord) => void, now: Date) => Promise<unknown>): Promise<void>;
+  commit(work: (trx: Trx, audit: (rec: AuditRecord) => void, now: Date) => Promise<unknown>, outcome?: { failed: string }): Promise<void>;
 }
 
 export type JobHandler = (job: Job, tools: JobTools) => Promise<void>;
@@ -122,11 +123,12 @@ export class JobRunner {
         const hb = await heartbeat(this.ctx, job.id, this.owner, Math.max(0, Math.min(1, f)));
         if (!hb.held || hb.cancelRequested) abort.abort();
       },
-      commit: async (work) => {
+      commit: async (work, outcome) => {
         crashPoint(this.ctx, 'job_before_commit');
         await inTransaction(this.ctx, JOB_ACTOR, async (trx, audit, now) => {
           const result = await work(trx, audit, now);
-          const ok = await finishJob(trx, job.id, this.owner, { state: 'succeeded', result }, now);
+          const finished = outcome ? { state: 'failed' as const, result, error: outcome.failed } : { state: 'succeeded' as const, result };
+          const ok = await finishJob(trx, job.id, this.owner, finished, now);
           // Lease lost: roll back so the runner that holds it now is the only one to commit.
           if (!ok) throw new LeaseLostError(job.id);
         });

@@ -1,17 +1,59 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { Config } from '../config.js';
+import { type SegmentWorkerConfig, availableCores, planSegmentationPool } from '../segmentation/segmentation-pool.js';
 
 export const WORKERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workers');
 
 /** Piscina entry points under workers/ (thin: they call into src/). */
-export const WORKER_ENTRIES = ['integrity', 'ingest'] as const;
+export const WORKER_ENTRIES = ['integrity', 'ingest', 'export', 'segment'] as const;
 export type WorkerEntry = (typeof WORKER_ENTRIES)[number] | (string & {});
+
+/** An entry whose pool is planned for its work rather than sized like the others (the segmentation pool). */
+export interface EntryPoolOptions {
+  threads: number;
+  /** handed to every thread once (Piscina.workerData) */
+  workerData?: unknown;
+  /** how long an idle thread (and what it loaded, e.g. model sessions) is kept */
+  idleTimeoutMs?: number;
+  /** said once, when the pool starts */
+  startMessage?: Record<string, unknown>;
+}
 
 export interface PoolOptions {
   threads: number;
   /** extra environment for worker threads (e.g. onnxruntime intra-op threads) */
   env?: Record<string, string>;
+  entries?: Partial<Record<WorkerEntry, EntryPoolOptions>>;
+}
+
+/**
+ * The segmentation pool's plan: workers x onnxruntime intra-op threads fit the cores (planSegmentationPool), and
+ * every thread learns the registry, the execution provider asked for and its thread count through workerData.
+ */
+export function segmentationPoolOptions(config: Config, cores = availableCores()): EntryPoolOptions {
+  const plan = planSegmentationPool(cores, { workers: config.pool.workers, intraOpThreads: config.pool.intraOpThreads });
+  const workerData: SegmentWorkerConfig = {
+    registryDir: config.segmentation.registryDir,
+    executionProvider: config.segmentation.executionProvider,
+    intraOpThreads: plan.intraOpThreads,
+  };
+  return {
+    threads: plan.workers,
+    workerData,
+    // a thread keeps its onnxruntime sessions while it lives: keep it through a reading session's pauses
+    idleTimeoutMs: 10 * 60_000,
+    startMessage: config.logLevel === 'warn' || config.logLevel === 'error' ? undefined : {
+      event: 'segmentation.pool',
+      workers: plan.workers,
+      intraOpThreads: plan.intraOpThreads,
+      cores,
+      executionProvider: workerData.executionProvider,
+      registryDir: workerData.registryDir,
+      // the provider that actually runs (CUDA may fall back to CPU) is logged by each thread and stored per result
+    },
+  };
 }
 
 /**
@@ -25,16 +67,19 @@ export class WorkerPools {
   get(entry: WorkerEntry): Piscina {
     let pool = this.#pools.get(entry);
     if (!pool) {
+      const own = this.options.entries?.[entry];
       pool = new Piscina({
         // A plain-ESM bootstrap installs tsx in the thread and dispatches to workers/<entry>.ts.
         filename: path.join(WORKERS_DIR, 'ts-entry.mjs'),
         minThreads: 0,
-        maxThreads: this.options.threads,
-        idleTimeout: 30_000,
+        maxThreads: own?.threads ?? this.options.threads,
+        idleTimeout: own?.idleTimeoutMs ?? 30_000,
         env: { ...process.env, ...this.options.env },
+        ...(own?.workerData !== undefined ? { workerData: own.workerData } : {}),
         // Caps the JS heap of a worker; ArrayBuffers are not counted, so parsers keep their own caps (SEC-05).
         resourceLimits: { maxOldGenerationSizeMb: 2048 },
       });
+      if (own?.startMessage) console.log(JSON.stringify({ level: 'info', ...own.startMessage }));
       this.#pools.set(entry, pool);
     }
     return pool;
@@ -57,6 +102,11 @@ export class WorkerPools {
 
   get maxThreads(): number {
     return this.options.threads;
+  }
+
+  /** The thread budget of one entry's pool (planned entries may differ from the default). */
+  threadsOf(entry: WorkerEntry): number {
+    return this.options.entries?.[entry]?.threads ?? this.options.threads;
   }
 
   async close(): Promise<void> {

@@ -5,10 +5,10 @@
 import * as ort from 'onnxruntime-node';
 import { DomainError } from '../domain/errors.js';
 import type { ModelCard } from './model-card.js';
+import { type ExecutionProvider } from './execution-provider.js';
 import type { RegisteredModel } from './model-registry.js';
 
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda'] as const;
-export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export { EXECUTION_PROVIDERS, type ExecutionProvider, executionProviderFromEnv } from './execution-provider.js';
 
 export interface SessionOptions {
   readonly executionProvider: ExecutionProvider;
@@ -23,14 +23,6 @@ export interface ModelSession {
   readonly executionProvider: ExecutionProvider;
   /** why the requested provider was not used; absent when it was */
   readonly fallbackReason?: string;
-}
-
-/** Reads CORELAB_ONNX_EP (cpu | cuda, default cpu); an unknown value is a configuration error. */
-export function executionProviderFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProvider {
-  const raw = (env.CORELAB_ONNX_EP ?? 'cpu').trim().toLowerCase();
-  if (raw === '') return 'cpu';
-  if ((EXECUTION_PROVIDERS as readonly string[]).includes(raw)) return raw as ExecutionProvider;
-  throw new DomainError('VALIDATION_FAILED', `CORELAB_ONNX_EP='${raw}' is not one of ${EXECUTION_PROVIDERS.join(', ')}`);
 }
 
 function sessionOptions(ep: ExecutionProvider, threads: number): ort.InferenceSession.SessionOptions {

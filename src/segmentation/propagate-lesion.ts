@@ -2,9 +2,14 @@
 // there and propose its measurement with a confidence. The two scans are aligned locally around the lesion by
 // translation only (normalised cross-correlation, coarse then fine): between timepoints the patient is rigidly
 // shifted by table position and breathing, and near one lesion a translation is what matters. When nothing
-// lesion-like is under the mapped position the answer is "not found", never the nearest other structure.
+// lesion-like is under the mapped position the answer is "not found", never the nearest other structure: the
+// lesion's neighbourhood must match (a gone lesion leaves a neighbourhood that correlates with nothing), and what the
+// model outlines there must stand out from its surroundings as the baseline lesion did (a promptable model asked at
+// a point of plain lung or liver may still outline a blob there: the image, not the model, decides it is a lesion).
+import type { LesionMeasurement } from '../domain/measurement/index.js';
 import { type Vec3, type Volume, type VolumeGeometry, voxelToPatient } from '../domain/volume.js';
-import { type LesionAxes, measureLesionAxes } from './mask-axes.js';
+import { measureLesionOnSeries } from './lesion-on-series.js';
+import type { ModelCard } from './model-card.js';
 import type { ModelSession } from './onnx-session.js';
 import { indexAffine, resampleBox } from './resample.js';
 import { type LesionMask, type LesionSegmentation, segmentLesion } from './segment-lesion.js';
@@ -23,7 +28,8 @@ export interface LesionPropagation {
   /** 0..1: match score times the model's mean probability over the mask; 0 when not found */
   readonly confidence: number;
   readonly segmentation?: LesionSegmentation;
-  readonly measurement?: LesionAxes;
+  /** the follow-up lesion measured on the follow-up grid (src/domain/measurement) */
+  readonly measurement?: LesionMeasurement;
   readonly reason: string;
 }
 
@@ -32,6 +38,46 @@ export interface PropagationOptions {
   readonly searchMm?: number;
   /** a follow-up lesion smaller than this fraction of the baseline volume counts as gone (default 0.02) */
   readonly minVolumeFraction?: number;
+  /** below this match score of the lesion's neighbourhood the lesion could not be located (default 0.15) */
+  readonly minMatchScore?: number;
+  /** the follow-up lesion's contrast must reach this fraction of the baseline's, same sign (default 0.4) */
+  readonly minContrastFraction?: number;
+}
+
+/**
+ * How a lesion stands out from its surroundings (HU for CT): its brightest tenth (darkest, for a lesion darker than
+ * its surroundings: `direction` -1, or the sign of mean(mask) - mean(surroundings) when not given) minus the mean of
+ * its surroundings, the voxels outside the mask within `rimMm` of its bounding box. A tenth, not the mean, so that a
+ * mask drawn larger than a small lesion still shows the lesion, while a blob outlined in plain tissue shows noise.
+ */
+export function lesionContrastHu(volume: Volume, mask: LesionMask, direction?: 1 | -1, rimMm = 4): number {
+  const [w, h, d] = mask.dims;
+  const [nx, ny, nz] = volume.dims;
+  const inside: number[] = [];
+  for (let z = 0, v = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++, v++) if (mask.data[v]) inside.push(volume.voxels[mask.offset[0] + x + (mask.offset[1] + y) * nx + (mask.offset[2] + z) * nx * ny]);
+  if (inside.length === 0) return 0;
+  const rim = [0, 1, 2].map((a) => Math.max(1, Math.ceil(rimMm / volume.spacingMm[a])));
+  const inMask = (x: number, y: number, z: number) => x >= 0 && y >= 0 && z >= 0 && x < w && y < h && z < d && mask.data[x + y * w + z * w * h] === 1;
+  let rimSum = 0;
+  let rimN = 0;
+  for (let z = -rim[2]; z < d + rim[2]; z++)
+    for (let y = -rim[1]; y < h + rim[1]; y++)
+      for (let x = -rim[0]; x < w + rim[0]; x++) {
+        const gx = mask.offset[0] + x;
+        const gy = mask.offset[1] + y;
+        const gz = mask.offset[2] + z;
+        if (gx < 0 || gy < 0 || gz < 0 || gx >= nx || gy >= ny || gz >= nz || inMask(x, y, z)) continue;
+        rimSum += volume.voxels[gx + gy * nx + gz * nx * ny];
+        rimN += 1;
+      }
+  if (rimN === 0) return 0;
+  const surroundings = rimSum / rimN;
+  const sign = direction ?? (inside.reduce((a, b) => a + b, 0) / inside.length >= surroundings ? 1 : -1);
+  inside.sort((a, b) => a - b);
+  const tenth = sign > 0 ? inside[Math.floor(0.9 * (inside.length - 1))] : inside[Math.ceil(0.1 * (inside.length - 1))];
+  return tenth - surroundings;
 }
 
 /** Centre of mass (patient mm), volume and radius of a mask on a series grid. */
@@ -108,6 +154,38 @@ function add(a: Vec3, dirs: readonly Vec3[], shift: Vec3, spacing: number): Vec3
   return [0, 1, 2].map((c) => a[c] + dirs.reduce((acc, dir, k) => acc + shift[k] * spacing * dir[c], 0)) as unknown as Vec3;
 }
 
+// The neighbourhoods the search compares: coarse, a 96 mm cube on a 4 mm grid searched +-searchMm; fine, the lesion
+// and a 10 mm rim on a 1.5 mm grid (at most 48 samples a side) searched +-6 mm around the coarse answer.
+const COARSE_STEP = 4;
+const COARSE_M = 24;
+const FINE_STEP = 1.5;
+const FINE_R = 4;
+const FINE_MAX_M = 48;
+
+/**
+ * Half extents (mm, a cube on the baseline's axes around the baseline lesion's centre) of what propagateLesion reads:
+ * of the baseline (the templates) and of the follow-up (the searches, then the model's VOI around the found
+ * position). A caller may send crops of the two series that cover these (volume-crop.ts) instead of whole series.
+ */
+export function propagationReachMm(
+  card: ModelCard,
+  options: PropagationOptions = {},
+  /** whether the follow-up lies on the baseline's axes (the usual axial series); else the VOI's diagonal is used */
+  sameAxes = true,
+): { baselineHalfMm: number; followUpHalfMm: number } {
+  const searchMm = options.searchMm ?? 40;
+  const coarseR = Math.ceil(searchMm / COARSE_STEP);
+  const coarseShift = coarseR * COARSE_STEP;
+  const template = Math.max(((COARSE_M - 1) / 2) * COARSE_STEP, ((FINE_MAX_M - 1) / 2) * FINE_STEP);
+  const coarseSearch = ((COARSE_M + 2 * coarseR - 1) / 2) * COARSE_STEP;
+  const fineSearch = coarseShift + ((FINE_MAX_M + 2 * FINE_R - 1) / 2) * FINE_STEP;
+  // the VOI is a box on the follow-up's own axes around the located point: on other axes, its half diagonal bounds it
+  const voiHalves = [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]);
+  const voiHalf = sameAxes ? Math.max(...voiHalves) : Math.hypot(...voiHalves);
+  const voi = coarseShift + FINE_R * FINE_STEP + voiHalf;
+  return { baselineHalfMm: template, followUpHalfMm: Math.max(coarseSearch, fineSearch, voi) };
+}
+
 export async function propagateLesion(
   baseline: Volume,
   baselineMask: LesionMask,
@@ -117,13 +195,15 @@ export async function propagateLesion(
 ): Promise<LesionPropagation> {
   const searchMm = options.searchMm ?? 40;
   const minVolumeFraction = options.minVolumeFraction ?? 0.02;
+  const minMatchScore = options.minMatchScore ?? 0.15;
+  const minContrastFraction = options.minContrastFraction ?? 0.4;
   const base = maskCentroid(baseline, baselineMask);
   // both neighbourhoods are sampled on the baseline's axes, so a follow-up stored in another orientation still matches
   const dirs = [baseline.rowDir, baseline.colDir, baseline.sliceDir];
 
   // coarse: a 96 mm neighbourhood on a 4 mm grid, searched +-searchMm
-  const coarseStep = 4;
-  const coarseM = 24;
+  const coarseStep = COARSE_STEP;
+  const coarseM = COARSE_M;
   const coarseR = Math.ceil(searchMm / coarseStep);
   const tCoarse = sampleCube(baseline, cubeGrid(baseline, base.centreMm, coarseM, coarseStep));
   const sCoarse = sampleCube(followUp, cubeGrid(baseline, base.centreMm, coarseM + 2 * coarseR, coarseStep));
@@ -131,9 +211,9 @@ export async function propagateLesion(
   const afterCoarse = add(base.centreMm, dirs, coarse.shift, coarseStep);
 
   // fine: the lesion and a 10 mm rim on a 1.5 mm grid, searched +-6 mm around the coarse answer
-  const fineStep = 1.5;
-  const fineM = Math.max(12, Math.min(48, Math.ceil((2 * base.radiusMm + 20) / fineStep)));
-  const fineR = 4;
+  const fineStep = FINE_STEP;
+  const fineM = Math.max(12, Math.min(FINE_MAX_M, Math.ceil((2 * base.radiusMm + 20) / fineStep)));
+  const fineR = FINE_R;
   const tFine = sampleCube(baseline, cubeGrid(baseline, base.centreMm, fineM, fineStep));
   const sFine = sampleCube(followUp, cubeGrid(baseline, afterCoarse, fineM + 2 * fineR, fineStep));
   const fine = bestShift(tFine, fineM, sFine, fineR);
@@ -143,12 +223,20 @@ export async function propagateLesion(
 
   const seg = await segmentLesion(followUp, { kind: 'point', pointMm: located }, ms);
   const notFound = (reason: string): LesionPropagation => ({ outcome: 'not-found', locatedAtMm: located, shiftMm, matchScore, confidence: 0, segmentation: seg, reason });
+  if (matchScore < minMatchScore) {
+    return notFound(`the lesion's neighbourhood matches nothing in the follow-up (match ${matchScore.toFixed(2)} < ${minMatchScore}): the lesion is gone or could not be located`);
+  }
   if (seg.outcome === 'nothing-found') return notFound('no lesion under the mapped position');
   if (seg.volumeMm3 < minVolumeFraction * base.volumeMm3) return notFound('only a remnant far smaller than the baseline lesion');
   const found = maskCentroid(followUp, seg.mask);
   const dist = Math.hypot(found.centreMm[0] - located[0], found.centreMm[1] - located[1], found.centreMm[2] - located[2]);
   if (dist > base.radiusMm + 10) return notFound('the structure under the mapped position is centred elsewhere: not the same lesion');
-  const measurement = measureLesionAxes(seg.mask, followUp.spacingMm);
+  const before = lesionContrastHu(baseline, baselineMask);
+  const now = lesionContrastHu(followUp, seg.mask, before >= 0 ? 1 : -1);
+  if (Math.sign(now) !== Math.sign(before) || Math.abs(now) < minContrastFraction * Math.abs(before)) {
+    return notFound(`what lies under the mapped position does not stand out from its surroundings (contrast ${now.toFixed(0)}, the earlier lesion's ${before.toFixed(0)}): the lesion is gone`);
+  }
+  const measurement = measureLesionOnSeries(followUp, seg.mask);
   const confidence = Math.max(0, matchScore) * seg.meanProbability;
   return { outcome: 'found', locatedAtMm: located, shiftMm, matchScore, confidence, segmentation: seg, measurement, reason: 'located by local alignment and segmented' };
 }

@@ -1,10 +1,12 @@
-// The Piscina pool that runs workers/segment.ts. Workers and onnxruntime intra-op threads are sized together so
+// Planning of the pool that runs workers/segment.ts. Workers and onnxruntime intra-op threads are sized together so
 // that workers x threads never exceeds the cores: oversubscribing makes every inference slower, not more parallel.
+// The platform's pool is the 'segment' entry of src/jobs/worker-pools.ts, planned here (segmentationPoolOptions);
+// createSegmentationPool is a stand-alone pool of the same worker for the benchmarks and the worker's own tests.
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ExecutionProvider } from './onnx-session.js';
+import type { ExecutionProvider } from './execution-provider.js';
 
 export interface SegmentationPoolPlan {
   readonly workers: number;

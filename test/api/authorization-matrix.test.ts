@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR, inTransaction } from '../../src/services/service-context.
 import { requestExport } from '../../src/services/exports/exports.js';
 import { raiseQuery } from '../../src/services/ingest/qc-review.js';
 import { addUploadFiles, createUpload } from '../../src/services/ingest/uploads.js';
+import { requestSegmentation } from '../../src/services/segmentation/segmentations.js';
 import { addMember, createTimepoint, enrollSubject } from '../../src/services/trials.js';
 import { type ReadingStage, baseline, seedReadingCase } from '../helpers/reading-fixture.js';
 import { plantSeries } from './ingest-fixture.js';
@@ -129,6 +130,15 @@ const MATRIX: Array<[string, (f: Fixture, who: Who) => Promise<Call> | Call, Exp
   // STOW-RS: a bare application/dicom body is not a STOW-RS request, so an authorised caller gets 415 from the
   // handler (after the policy), without an ingest job; the full exchange is in ingest-stow.test.ts.
   ['POST /dicomweb/trials/{trialId}/studies', (f) => ({ method: 'POST', url: `/dicomweb/trials/${f.trialA}/studies`, raw: { contentType: 'application/dicom', bytes: new Uint8Array(200).fill(1) } }), only({ admin: 415, sponsor: 415 })],
+  // AI segmentation. The model list is for everyone signed in. A segmentation is its requester's (u-reader here):
+  // core-lab staff see it too, the adjudicator (who sees the series) does not; a queued one cannot be followed or
+  // drawn yet (409 for those who may see it). Biostatisticians see thumbnails of signed reads' AI sources only.
+  ['GET /segmentation-models', () => ({ method: 'GET', url: '/segmentation-models' }), { ...all(200), anonymous: 401 }],
+  ['POST /trials/{trialId}/series/{seriesId}/segmentations', async (f) => ({ method: 'POST', url: `/trials/${f.trialA}/series/${(await imagingCase(f)).seriesId}/segmentations`, body: { prompt: { kind: 'point', pointMm: [0, 0, 2.5] } } }), only({ admin: 202, qc: 202, reader: 202, adjudicator: 202 })],
+  ['GET /trials/{trialId}/series/{seriesId}/segmentations', async (f) => ({ method: 'GET', url: `/trials/${f.trialA}/series/${(await imagingCase(f)).seriesId}/segmentations` }), only({ admin: 200, qc: 200, reader: 200, adjudicator: 200 })],
+  ['GET /trials/{trialId}/segmentations/{segmentationId}', async (f) => ({ method: 'GET', url: `/trials/${f.trialA}/segmentations/${await readerSegmentation(f)}` }), only({ admin: 200, qc: 200, reader: 200, adjudicator: 404 })],
+  ['POST /trials/{trialId}/segmentations/{segmentationId}/propagations', async (f) => ({ method: 'POST', url: `/trials/${f.trialA}/segmentations/${await readerSegmentation(f)}/propagations`, body: { seriesId: (await imagingCase(f)).seriesId } }), only({ admin: 409, qc: 409, reader: 409, adjudicator: 404 })],
+  ['GET /trials/{trialId}/segmentations/{segmentationId}/thumbnail.png', async (f) => ({ method: 'GET', url: `/trials/${f.trialA}/segmentations/${await readerSegmentation(f)}/thumbnail.png` }), only({ admin: 409, qc: 409, reader: 409, adjudicator: 404, biostatistician: 404 })],
   ['GET /trials/{trialId}/reader-stats', (f) => ({ method: 'GET', url: `/trials/${f.trialA}/reader-stats` }), only({ admin: 200, qc: 200 })],
   // Exports and read reports are unblinded: biostatisticians and admins (read reports also qc); never readers.
   ['POST /trials/{trialId}/exports', (f) => ({ method: 'POST', url: `/trials/${f.trialA}/exports`, body: { cutoff: '2024-12-31' } }), only({ admin: 202, biostatistician: 202 })],
@@ -186,6 +196,18 @@ function imagingCase(f: Fixture) {
     return { timepointId: c.timepointIds[0], seriesId: planted.seriesId };
   })();
   return imaging;
+}
+
+/** A segmentation u-reader requested on the imaging case's baseline series (queued: no runner in this file). */
+let segmentationOfReader: Promise<string> | undefined;
+function readerSegmentation(f: Fixture): Promise<string> {
+  segmentationOfReader ??= (async () => {
+    const { seriesId } = await imagingCase(f);
+    const userId = f.userIds.reader!;
+    const seg = await requestSegmentation(f.p.ctx, { userId, name: 'reader', role: 'reader' }, { userId, isAdmin: false, trialRoles: ['reader'] }, f.trialA, seriesId, { prompt: { kind: 'point', pointMm: [0, 0, 2.5] } });
+    return seg.id;
+  })();
+  return segmentationOfReader;
 }
 
 /** An instance of trial A with its de-identification ledger entry. */

@@ -9,6 +9,7 @@ import type { Operation } from '../../src/api/openapi-contract.js';
 import { assignReaders } from '../../src/services/reading/reader-assignment.js';
 import { SYSTEM_ACTOR, inTransaction } from '../../src/services/service-context.js';
 import { enqueueJob } from '../../src/jobs/job-queue.js';
+import { requestSegmentation } from '../../src/services/segmentation/segmentations.js';
 import { type ReadingTrial, addSubject, baseline, followup, readIdOf, releaseTimepoint, setupReadingTrial } from '../helpers/reading-fixture.js';
 import { DIALECT, TEST_PASSWORD, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
 import { type PlantedSeries, plantSeries } from './ingest-fixture.js';
@@ -128,6 +129,8 @@ describe(`reading: blinding (${DIALECT})`, () => {
   it('reader 2 sees no canary on any route, and the same answers whether or not reader 1 has started', async () => {
     await releaseTimepoint(p, tps[0]);
     const readIds = { r1: [await readIdOf(p, tps[0], 1)], r2: [await readIdOf(p, tps[0], 2)] };
+    // Reader 1 asks for an AI segmentation on the baseline series before the crawl: reader 2 must not learn of it.
+    const r1Segmentation = await requestSegmentation(p.ctx, { userId: r1, name: 'reader 1', role: 'reader' }, { userId: r1, isAdmin: false, trialRoles: ['reader'] }, t.trialId, images[0].seriesId, { prompt: { kind: 'point', pointMm: [0, 0, 2.5] } });
     await work(r2, readIds.r2[0], baseline([['A', 'lung', 24]], [['NA', 'bone']]));
     await releaseTimepoint(p, tps[1]);
     readIds.r1.push(await readIdOf(p, tps[1], 1));
@@ -141,12 +144,13 @@ describe(`reading: blinding (${DIALECT})`, () => {
       jobId: [jobId],
       timepointId: [...tps, randomUUID()],
       seriesId: [...images.flatMap((i) => [i.seriesId, i.quarantinedSeriesId]), randomUUID()],
+      segmentationId: [r1Segmentation.id, randomUUID()],
       k: ['0', '2', '3', '-1'],
     };
     const token = tokenOf(r2);
     const before = await crawl(token, ids);
     expect(before.size).toBeGreaterThan(10);
-    const hidden = [...ALL, ...images.map((i) => i.uploadId)];
+    const hidden = [...ALL, ...images.map((i) => i.uploadId), r1Segmentation.jobId];
     expect(leaks(before, hidden)).toEqual([]);
     // The crawl did reach the images: reader 2 holds reads of both timepoints.
     expect(before.get(`GET /trials/${t.trialId}/series/${images[0].seriesId}/slices/0`)).toMatch(/^200 /);

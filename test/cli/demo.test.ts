@@ -59,13 +59,19 @@ describe('corelab demo', () => {
     expect(stdout).toContain('subjects 2, visits 8, DICOM instances 320');
     expect(stdout).toContain(`reads signed ${2 * 2 * DEMO_VISITS.length}`);
     expect(stdout).toMatch(/adjudications [1-9]\d* \(1 of 2 subjects, rate 50 %\)/);
-    expect(stdout).toContain('measurements: manual');
+    // the readers measured with AI segmentation: a proposal for every measured lesion, each accepted or edited
+    expect(stdout).toMatch(/measurements: AI-assisted: [1-9]\d* proposals, \d+ accepted and \d+ edited by the readers/);
     for (const f of manifest.files) expect(stdout).toContain(`${f.sha256}  ${f.name}`);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ subjects: 2, adjudicatedSubjects: 1, export: { state: 'passed' } });
     expect(summary.login.password).toBeUndefined();
+    expect(summary.ai.proposals).toBe(summary.ai.accepted + summary.ai.edited);
+    expect(summary.ai.propagated).toBeGreaterThan(0);
+    expect(summary.ai.found).toBeGreaterThan(0);
   });
 
+  // A TR value is the reader's own measurement (truth + N(0, 1.5 mm)) or an AI proposal the reader accepted because
+  // it lay within 1.5 mm of that measurement: the 6 mm bound (4 sigma of the reader noise) is not widened for it.
   it.skipIf(pandasMissing !== undefined)('TR holds the synthetic lesions\' true sizes plus reader noise (|error| < 6 mm, 4 sigma)', () => {
     const tr = readXptWithPandas(path.join(out, 'tr.xpt'));
     const col = (n: string) => tr.columns.indexOf(n);

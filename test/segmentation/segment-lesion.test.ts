@@ -5,7 +5,8 @@ import type { Vec3 } from '../../src/domain/volume.js';
 import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../../src/segmentation/onnx-session.js';
 import { type LesionMask, segmentLesion } from '../../src/segmentation/segment-lesion.js';
-import { measureLesionAxes } from '../../src/segmentation/mask-axes.js';
+import { measureLesionMask } from '../../src/domain/measurement/index.js';
+import { measureLesionOnSeries } from '../../src/segmentation/lesion-on-series.js';
 
 let ms: ModelSession;
 beforeAll(async () => {
@@ -45,11 +46,11 @@ describe('segmentLesion with lesion-seg-v1', () => {
     expect(seg.outcome).toBe('segmented');
     const pred = paste(seg.mask, ph.volume.dims);
     const d = dice(pred, ph.truth);
-    const t = measureLesionAxes({ dims: ph.volume.dims, data: ph.truth }, ph.volume.spacingMm);
-    const p = measureLesionAxes(seg.mask, ph.volume.spacingMm);
-    console.log(`${_n}: dice ${d.toFixed(3)} long ${t.longAxisMm.toFixed(1)} -> ${p.longAxisMm.toFixed(1)} mm`);
+    const t = measureLesionMask(ph.truth, ph.volume).longAxis.lengthMm;
+    const p = measureLesionOnSeries(ph.volume, seg.mask).longAxis.lengthMm;
+    console.log(`${_n}: dice ${d.toFixed(3)} long ${t.toFixed(1)} -> ${p.toFixed(1)} mm`);
     expect(d).toBeGreaterThan(0.8);
-    expect(Math.abs(p.longAxisMm - t.longAxisMm)).toBeLessThan(Math.max(2, 0.1 * t.longAxisMm));
+    expect(Math.abs(p - t)).toBeLessThan(Math.max(2, 0.1 * t));
     expect(seg.provenance).toMatchObject({ modelId: 'lesion-seg-v1', modelVersion: ms.card.version, modelSha256: ms.card.sha256, executionProvider: 'cpu' });
   });
 

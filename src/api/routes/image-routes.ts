@@ -13,7 +13,7 @@ const callerOf = (s: RequestScope): Caller => ({ userId: s.session!.user.id, isA
  * Pixels answer with a content-derived ETag (304 on If-None-Match). Responses are private (access-controlled);
  * once reading of the timepoint has started its images can no longer change, so they are cached as immutable.
  */
-function imageResponse(c: Context<AppEnv>, img: ImageBytes): Response {
+export function imageResponse(c: Context<AppEnv>, img: ImageBytes): Response {
   const headers: Record<string, string> = {
     etag: img.etag,
     'cache-control': img.immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',

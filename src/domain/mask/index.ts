@@ -7,6 +7,8 @@ export {
   type MaskRleVersion,
   type RleMask,
   decodeMaskRle,
+  decodeMaskRleSlab,
+  encodeMaskBoxRle,
   encodeMaskRle,
 } from './mask-rle.js';
 export {

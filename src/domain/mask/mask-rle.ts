@@ -99,7 +99,8 @@ function decodeRuns(text: string, k: number, plane: number): number[] {
   return runs;
 }
 
-export function decodeMaskRle(rle: RleMask): Uint8Array {
+/** Checks the header and the stored slice range of an encoded mask; returns its grid. */
+function checkedDims(rle: RleMask): MaskDims {
   if (rle === null || typeof rle !== 'object') throw invalid('not an object');
   if (rle.format !== MASK_RLE_FORMAT) throw invalid(`unknown format ${JSON.stringify(rle.format)}`);
   if (!(MASK_RLE_VERSIONS as readonly unknown[]).includes(rle.version)) {
@@ -121,8 +122,12 @@ export function decodeMaskRle(rle: RleMask): Uint8Array {
   if (rle.slices.length === 0 ? first !== 0 : rle.slices[0] === '' || rle.slices[rle.slices.length - 1] === '') {
     throw invalid('the stored slice range must start and end on a non-empty slice');
   }
-  const plane = nx * ny;
-  const mask = new Uint8Array(plane * nz);
+  return [nx, ny, nz];
+}
+
+/** Decodes the stored slices into `out`, slice s of the range at out offset s * plane; checks runs and count. */
+function decodeStoredSlices(rle: RleMask, plane: number, out: Uint8Array): void {
+  const first = rle.firstSlice;
   let count = 0;
   rle.slices.forEach((text, s) => {
     const k = first + s;
@@ -133,12 +138,59 @@ export function decodeMaskRle(rle: RleMask): Uint8Array {
       if (run === 0 && r > 0) throw invalid(`slice ${k} has a zero-length run`);
       if (v + run > plane) throw invalid(`slice ${k} runs past the end of the slice`);
       if (r % 2 === 1) {
-        mask.fill(1, k * plane + v, k * plane + v + run);
+        out.fill(1, s * plane + v, s * plane + v + run);
         count += run;
       }
       v += run;
     });
   });
   if (count !== rle.voxelCount) throw invalid(`voxelCount ${rle.voxelCount} does not match the runs (${count})`);
+}
+
+export function decodeMaskRle(rle: RleMask): Uint8Array {
+  const [nx, ny, nz] = checkedDims(rle);
+  const plane = nx * ny;
+  const mask = new Uint8Array(plane * nz);
+  decodeStoredSlices(rle, plane, mask.subarray(rle.firstSlice * plane));
   return mask;
+}
+
+/**
+ * Decodes only the stored slice range (firstSlice .. firstSlice + depth - 1), nx*ny*depth voxels: a lesion's few
+ * slices, without allocating the whole grid (a CT grid is tens of megabytes; its lesion, kilobytes).
+ */
+export function decodeMaskRleSlab(rle: RleMask): { firstSlice: number; depth: number; voxels: Uint8Array } {
+  const [nx, ny] = checkedDims(rle);
+  const plane = nx * ny;
+  const voxels = new Uint8Array(plane * rle.slices.length);
+  decodeStoredSlices(rle, plane, voxels);
+  return { firstSlice: rle.firstSlice, depth: rle.slices.length, voxels };
+}
+
+/**
+ * Encodes a mask held as a box of a larger grid (e.g. a lesion's bounding box on a CT series), without
+ * materialising the grid; the result is exactly what encodeMaskRle gives for the whole grid.
+ */
+export function encodeMaskBoxRle(box: Uint8Array, boxDims: MaskDims, offset: MaskDims, gridDims: MaskDims): RleMask {
+  if (!gridDims.every((d) => Number.isInteger(d) && d > 0)) throw invalid('grid dims must be three positive integers');
+  // an empty box (nothing segmented) encodes the empty mask
+  if (boxDims.every((d) => d === 0) && box.length === 0) {
+    return { format: MASK_RLE_FORMAT, version: 1, dims: [gridDims[0], gridDims[1], gridDims[2]], firstSlice: 0, slices: [], voxelCount: 0 };
+  }
+  assertMaskFits(box, boxDims);
+  for (let a = 0; a < 3; a++) {
+    if (!Number.isInteger(offset[a]) || offset[a] < 0 || offset[a] + boxDims[a] > gridDims[a]) {
+      throw invalid(`the box (offset ${offset.join(',')}, size ${boxDims.join('x')}) does not fit the grid ${gridDims.join('x')}`);
+    }
+  }
+  const [nx, ny] = gridDims;
+  const [w, h, d] = boxDims;
+  const slab = new Uint8Array(nx * ny * d);
+  for (let z = 0; z < d; z++)
+    for (let y = 0; y < h; y++) {
+      const src = y * w + z * w * h;
+      slab.set(box.subarray(src, src + w), offset[0] + (offset[1] + y) * nx + z * nx * ny);
+    }
+  const r = encodeMaskRle(slab, [nx, ny, d]);
+  return { ...r, dims: [gridDims[0], gridDims[1], gridDims[2]], firstSlice: r.slices.length ? r.firstSlice + offset[2] : 0 };
 }

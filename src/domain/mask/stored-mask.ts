@@ -6,7 +6,7 @@
 import { DomainError } from '../errors.js';
 import { type Vec3, type VolumeGeometry } from '../volume.js';
 import { type MaskDims } from './binary-mask.js';
-import { type RleMask, decodeMaskRle, encodeMaskRle } from './mask-rle.js';
+import { type RleMask, decodeMaskRle, decodeMaskRleSlab, encodeMaskRle } from './mask-rle.js';
 
 export const MASK_ORIGINS = [
   'model', // produced by a segmentation model (after its post-processing steps)
@@ -130,15 +130,26 @@ function canonicalGeometry(g: VolumeGeometry): VolumeGeometry {
   return geometry;
 }
 
-/** Builds the stored form of a mask on `geometry`'s grid. */
-export function toStoredMask(mask: Uint8Array, geometry: VolumeGeometry, provenance: MaskProvenance): StoredMask {
+/**
+ * Builds the stored form of a mask on `geometry`'s grid: given as voxels, or already encoded (encodeMaskBoxRle, for a
+ * lesion on a large grid); an encoded mask is checked against the grid and must decode.
+ */
+export function toStoredMask(mask: Uint8Array | RleMask, geometry: VolumeGeometry, provenance: MaskProvenance): StoredMask {
   const g = canonicalGeometry(geometry);
+  let rle: RleMask;
+  if (mask instanceof Uint8Array) {
+    rle = encodeMaskRle(mask, g.dims);
+  } else {
+    if (!Array.isArray(mask.dims) || !mask.dims.every((d, a) => d === g.dims[a])) throw invalid('mask dims differ from the geometry dims');
+    decodeMaskRleSlab(mask);
+    rle = mask;
+  }
   return {
     format: STORED_MASK_FORMAT,
     version: 1,
     geometry: g,
     provenance: canonicalProvenance(provenance),
-    mask: encodeMaskRle(mask, g.dims),
+    mask: rle,
   };
 }
 

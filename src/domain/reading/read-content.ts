@@ -8,7 +8,13 @@ import type { ResponseCriteria } from './paradigm.js';
 export const MEASUREMENT_DECISIONS = ['accepted', 'edited', 'rejected', 'manual'] as const;
 export type MeasurementDecision = (typeof MEASUREMENT_DECISIONS)[number];
 
-export interface AiSource { modelId: string; version: string; sha256: string }
+export interface AiSource {
+  modelId: string;
+  version: string;
+  sha256: string;
+  /** the segmentation the proposal came from (its thumbnail is shown in the read report) */
+  segmentationId?: string;
+}
 
 export interface Measurement {
   finalMm: number;

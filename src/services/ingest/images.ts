@@ -9,7 +9,8 @@ import type { SeriesTable } from '../../db/schema.js';
 import { imageResourceView } from '../../domain/blinding/projections.js';
 import { type Viewer, isBlinded } from '../../domain/blinding/viewer.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Vec3 } from '../../domain/volume.js';
+import type { Vec3, Volume } from '../../domain/volume.js';
+import type { WorkerPools } from '../../jobs/worker-pools.js';
 import { BlobStore } from '../../storage/blob-store.js';
 import type { Caller } from '../reading/caller.js';
 import type { ServiceContext } from '../service-context.js';
@@ -154,31 +155,56 @@ export async function seriesSlice(ctx: ServiceContext, caller: Caller, trialId: 
   };
 }
 
-/** The whole volume, k-major, as little-endian int16 modality values (HU for CT), assembled in the pool. */
-export async function seriesVolume(ctx: ServiceContext, caller: Caller, trialId: string, seriesId: string): Promise<ImageBytes> {
-  const { series, viewer } = await seriesAccess(ctx.db, caller, trialId, seriesId);
-  const volume = volumeOf(series);
-  if (!volume) throw new DomainError('CONFLICT', 'the series could not be assembled into a volume; see its QC findings');
-  const ids = [...new Set(volume.order.map((o) => o.instanceId))];
+export interface LoadedSeriesVolume {
+  /** int16 modality values (HU for CT) on the geometry stored at assembly */
+  volume: Volume;
+  /** the same voxels as little-endian bytes (what GET .../volume sends) */
+  bytes: Uint8Array;
+  /** identifies the stored instances the voxels came from (an ETag's content) */
+  contentTag: string;
+}
+
+/**
+ * A series' voxels as assembled at ingest, decoded in the pool (workers/ingest.ts volumeRaw, src/dicom assembly):
+ * the one loader behind GET .../volume and the segmentation jobs. No access check here: callers have done theirs.
+ */
+export async function loadStoredSeriesVolume(ctx: ServiceContext, pools: WorkerPools, series: SeriesTable, signal?: AbortSignal): Promise<LoadedSeriesVolume> {
+  const stored = volumeOf(series);
+  if (!stored) throw new DomainError('CONFLICT', 'the series could not be assembled into a volume; see its QC findings');
+  const ids = [...new Set(stored.order.map((o) => o.instanceId))];
   const rows = await ctx.db.selectFrom('instances').select(['id', 'blob_sha256']).where('series_id', '=', series.id).where('quarantine_reason', 'is', null).execute();
   const sha = new Map(rows.map((r) => [r.id, r.blob_sha256]));
   if (ids.some((id) => !sha.has(id))) throw new DomainError('CONFLICT', 'the series changed since it was assembled; retry');
   const store = new BlobStore(ctx.config.blobDir);
   const refs: SeriesInstanceRef[] = ids.map((id) => ({ instanceId: id, path: store.pathOf(sha.get(id)!) }));
-  const bytes = await requestPools(ctx).run<Uint8Array>('ingest', { instances: refs }, { name: 'volumeRaw' });
-  const g = volume.geometry;
+  const bytes = await pools.run<Uint8Array>('ingest', { instances: refs }, { name: 'volumeRaw', signal });
+  const g = stored.geometry;
   const expected = g.dims[0] * g.dims[1] * g.dims[2] * 2;
   if (bytes.length !== expected) throw new DomainError('CONFLICT', 'the stored series no longer matches its assembled geometry');
+  // int16 view of the bytes (copied only if the buffer is not 2-byte aligned)
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+  const voxels = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+  return {
+    volume: { dims: g.dims, spacingMm: g.spacingMm, originMm: g.originMm, rowDir: g.rowDir, colDir: g.colDir, sliceDir: g.sliceDir, voxels },
+    bytes,
+    contentTag: ids.map((id) => sha.get(id)).join('/'),
+  };
+}
+
+/** The whole volume, k-major, as little-endian int16 modality values (HU for CT), assembled in the pool. */
+export async function seriesVolume(ctx: ServiceContext, caller: Caller, trialId: string, seriesId: string): Promise<ImageBytes> {
+  const { series, viewer } = await seriesAccess(ctx.db, caller, trialId, seriesId);
+  const { bytes, contentTag, volume } = await loadStoredSeriesVolume(ctx, requestPools(ctx), series);
   return {
     bytes,
     contentType: 'application/octet-stream',
-    etag: `"${createHash('sha256').update(ids.map((id) => sha.get(id)).join('/')).digest('hex').slice(0, 32)}"`,
+    etag: `"${createHash('sha256').update(contentTag).digest('hex').slice(0, 32)}"`,
     immutable: await frozen(ctx, caller, viewer, series.timepoint_id),
     headers: {
-      'x-volume-dims': csv(g.dims),
-      'x-volume-spacing-mm': csv(g.spacingMm),
-      'x-volume-origin-mm': csv(g.originMm),
-      'x-volume-direction': csv([...g.rowDir, ...g.colDir, ...g.sliceDir]),
+      'x-volume-dims': csv(volume.dims),
+      'x-volume-spacing-mm': csv(volume.spacingMm),
+      'x-volume-origin-mm': csv(volume.originMm),
+      'x-volume-direction': csv([...volume.rowDir, ...volume.colDir, ...volume.sliceDir]),
       'x-sample-format': 'int16le; unit=HU',
     },
   };

@@ -11,6 +11,7 @@ import type { Viewer } from '../../domain/blinding/viewer.js';
 import { DomainError } from '../../domain/errors.js';
 import type { ReadContent } from '../../domain/reading/read-content.js';
 import { reauthenticateForSigning } from '../accounts.js';
+import { assertAiSourcesAreOwn } from '../segmentation/ai-sources.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { reconcileSubject } from './adjudication.js';
 import { type Caller, isCoreLab } from './caller.js';
@@ -86,6 +87,7 @@ export async function saveDraft(ctx: ServiceContext, actor: Actor, caller: Calle
     assertOwnRead(caller, read);
     if (read.state === 'signed') throw new DomainError('CONFLICT', 'this read is signed; a change is a correction with a reason');
     await assertMayWork(trx, read);
+    await assertAiSourcesAreOwn(trx, trialId, read.reader_id, content);
     const at = now.toISOString();
     const current = await currentVersionRow(trx, read);
     const json = JSON.stringify(content);
@@ -190,6 +192,7 @@ export async function correctRead(
     assertCharterApproved(trial);
     const before = (await currentVersionRow(trx, read))!;
     await assertLesionSetKept(trx, read, parseContent(before), input.content);
+    await assertAiSourcesAreOwn(trx, trialId, read.reader_id, input.content);
     const version = Number(read.current_version) + 1;
     const row = newVersion(read, version, JSON.stringify(input.content), input.reason!.trim(), caller.userId, now.toISOString());
     await trx.insertInto('read_versions').values(row).execute();
