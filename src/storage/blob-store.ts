@@ -107,10 +107,11 @@ export class BlobStore {
       const fs = await statfs(this.root);
       const free = Number(fs.bavail) * Number(fs.bsize);
       const mb = (free / 1024 / 1024).toFixed(1);
-      if (free < LOW_SPACE_BYTES) return { ok: false, detail: `${this.root}: only ${mb} MB free; uploads are refused (507) and ingests wait until space is freed` };
-      return { ok: true, detail: `${this.root}: ${mb} MB free` };
+      // /health is public: no paths, and no figure that changes call to call while all is well
+      if (free < LOW_SPACE_BYTES) return { ok: false, detail: `only ${mb} MB free; uploads are refused (507) and ingests wait until space is freed` };
+      return { ok: true, detail: `more than ${LOW_SPACE_BYTES / 1024 / 1024} MB free` };
     } catch (e) {
-      return { ok: false, detail: (e as Error).message };
+      return { ok: false, detail: `not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
     }
   }
 }
