@@ -871,6 +871,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/segmentation-models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registered segmentation models (id, version, task, sha256, input geometry) and the execution provider the pool runs them on */
+        get: operations["listSegmentationModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trials/{trialId}/series/{seriesId}/segmentations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The segmentations on a series that the caller may see: a reader or adjudicator only their own requests (never another reader's), core-lab staff all; newest first. */
+        get: operations["listSeriesSegmentations"];
+        put?: never;
+        /** Segment the lesion under a reader's prompt (point, drawn long-axis line, or box; patient coordinates in mm) in a series the caller may view (same access rule as the image routes). Runs as a durable job in the segmentation pool: 202 with the segmentation (state queued) and its job URL in Location. 429 when the queue is full. */
+        post: operations["requestSegmentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trials/{trialId}/segmentations/{segmentationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One segmentation: state, outcome, the mask (RLE per slice on the series' voxel grid), the measurement (long and short axis with endpoints in patient coordinates, volume), confidence and provenance (model id, version, sha256, execution provider). A reader or adjudicator sees only their own; anything else is 404. */
+        get: operations["getSegmentation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trials/{trialId}/segmentations/{segmentationId}/propagations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find the same lesion in another series of the same subject (a follow-up), segment it and propose its measurement with a confidence, or report that it was not found. The source must be a finished, segmented segmentation of the caller's; the target series must be viewable by the caller. 202 with the new segmentation (kind propagation) and its job URL in Location. */
+        post: operations["propagateSegmentation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trials/{trialId}/segmentations/{segmentationId}/thumbnail.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PNG of the measured slice (windowed) with the mask outline and the long and short axes drawn. Same visibility as the segmentation; biostatisticians (read reports) may fetch those of signed reads' lesions. 409 while not done. */
+        get: operations["getSegmentationThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dicomweb/trials/{trialId}/studies": {
         parameters: {
             query?: never;
@@ -892,6 +978,98 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Vec3: number[];
+        /** @description What the reader gives, in patient coordinates (DICOM LPS, mm) of the series */
+        LesionPrompt: {
+            /** @constant */
+            kind: "point";
+            pointMm: components["schemas"]["Vec3"];
+        } | {
+            /** @constant */
+            kind: "line";
+            startMm: components["schemas"]["Vec3"];
+            endMm: components["schemas"]["Vec3"];
+        } | {
+            /** @constant */
+            kind: "box";
+            cornerAMm: components["schemas"]["Vec3"];
+            cornerBMm: components["schemas"]["Vec3"];
+        };
+        CaliperLine: {
+            lengthMm: number;
+            fromPatientMm: components["schemas"]["Vec3"];
+            toPatientMm: components["schemas"]["Vec3"];
+            /** @description continuous voxel index (i, j, k) on the series grid */
+            fromVoxel: components["schemas"]["Vec3"];
+            toVoxel: components["schemas"]["Vec3"];
+        };
+        /** @description Measured on the series grid (src/domain/measurement); k is the slice (volume order) where the in-plane diameter is largest */
+        LesionMeasurementResult: {
+            k: number;
+            longAxis: components["schemas"]["CaliperLine"];
+            shortAxis: components["schemas"]["CaliperLine"];
+            areaMm2?: number;
+            volumeMm3: number;
+            voxelCount: number;
+            boundaryConvention: string;
+        };
+        /** @description corelab-mask-rle v1: per slice, alternating run lengths (varint, base64) on the series grid, x fastest */
+        RleMask: {
+            /** @constant */
+            format: "corelab-mask-rle";
+            version: number;
+            dims: number[];
+            firstSlice: number;
+            slices: string[];
+            voxelCount: number;
+        };
+        SegmentationProvenance: {
+            modelId: string;
+            modelVersion: string;
+            modelSha256: string;
+            executionProvider: string;
+            requestedExecutionProvider?: string;
+            executionProviderFallbackReason?: string;
+        };
+        Segmentation: {
+            id: string;
+            seriesId: string;
+            /** @enum {unknown} */
+            kind: "prompt" | "propagation";
+            prompt?: components["schemas"]["LesionPrompt"] | null;
+            sourceSegmentationId?: string | null;
+            /** @enum {unknown} */
+            state: "queued" | "running" | "done" | "failed" | "cancelled";
+            /**
+             * @description propagation: found / not-found (the lesion is gone or could not be located; nothing else is segmented)
+             * @enum {unknown}
+             */
+            outcome?: "segmented" | "nothing-found" | "found" | "not-found" | null;
+            jobId: string;
+            jobUrl?: string;
+            /** @description 0..1: mean model probability over the mask (prompt), combined with the match score (propagation) */
+            confidence?: number | null;
+            reachesVoiEdge?: boolean;
+            measurement?: components["schemas"]["LesionMeasurementResult"] | null;
+            mask?: components["schemas"]["RleMask"] | null;
+            provenance?: components["schemas"]["SegmentationProvenance"] | null;
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt?: string;
+        };
+        SegmentationModel: {
+            id: string;
+            version: string;
+            task: string;
+            sha256: string;
+            default?: boolean;
+            voiVoxels?: number[];
+            spacingMm?: number[];
+            licence?: string;
+            executionProvider?: string;
+        };
         /** @description Blinded viewers get only id, studyId, timepointId, modality, sliceThicknessMm, rows, columns, pixelSpacingMm, instanceCount, frameOfReferenceUid and geometry; core-lab staff also get UIDs, dates, acquisition, QC findings, quarantine counts and upload ids. */
         ImageSeries: {
             id: string;
@@ -1391,6 +1569,7 @@ export interface components {
     };
     parameters: {
         seriesId: string;
+        segmentationId: string;
         instanceId: string;
         trialId: string;
         subjectId: string;
@@ -3226,6 +3405,188 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    listSegmentationModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentationModel"][];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    listSeriesSegmentations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trialId: components["parameters"]["trialId"];
+                seriesId: components["parameters"]["seriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description segmentations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segmentation"][];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    requestSegmentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trialId: components["parameters"]["trialId"];
+                seriesId: components["parameters"]["seriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    prompt: components["schemas"]["LesionPrompt"];
+                    /** @description default: the platform default model (lesion-seg-v1) */
+                    modelId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segmentation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    getSegmentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trialId: components["parameters"]["trialId"];
+                segmentationId: components["parameters"]["segmentationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the segmentation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segmentation"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    propagateSegmentation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trialId: components["parameters"]["trialId"];
+                segmentationId: components["parameters"]["segmentationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the follow-up series to search */
+                    seriesId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Segmentation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    getSegmentationThumbnail: {
+        parameters: {
+            query?: {
+                size?: number;
+                /** @description window centre (default 40) */
+                center?: number;
+                /** @description window width (default 400) */
+                width?: number;
+            };
+            header?: never;
+            path: {
+                trialId: components["parameters"]["trialId"];
+                segmentationId: components["parameters"]["segmentationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the thumbnail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
         };
     };
     storeInstances: {
