@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { syntheticCtSeries, syntheticUid } from '../../src/demo/synthetic-ct-series.js';
+import { type SyntheticSeriesSpec, syntheticCtSeries, syntheticUid } from '../../src/demo/synthetic-ct-series.js';
 import type { TestPlatform } from './test-platform.js';
 
 /**
@@ -8,13 +8,14 @@ import type { TestPlatform } from './test-platform.js';
  */
 export async function uploadVisitThroughApi(
   p: TestPlatform,
-  opts: { trialId: string; subjectId: string; timepointId: string; token: string; studyDate: string; label: string; patientId?: string },
+  opts: { trialId: string; subjectId: string; timepointId: string; token: string; studyDate: string; label: string; patientId?: string; series?: Partial<SyntheticSeriesSpec> },
 ): Promise<{ uploadId: string; outcome: Array<{ outcome: string; reason?: string }> }> {
   const files = syntheticCtSeries({
     patientName: 'DOE^JANE^Q', patientId: opts.patientId ?? 'MRN-4242', birthDate: '19580214', studyDate: opts.studyDate,
     studyInstanceUid: syntheticUid(`${opts.subjectId}/${opts.label}/study`), seriesInstanceUid: syntheticUid(`${opts.subjectId}/${opts.label}/series`),
     frameOfReferenceUid: syntheticUid(`${opts.subjectId}/${opts.label}/for`), slices: 8, columns: 64, rows: 64, pixelSpacingMm: 4, sliceThicknessMm: 5,
     lesions: [{ centerMm: [40, 0, 15], diameterMm: 24 }],
+    ...opts.series,
   });
   const headers = { authorization: `Bearer ${opts.token}` };
   const created = await p.request('POST', `/trials/${opts.trialId}/uploads`, { token: opts.token, body: { subjectId: opts.subjectId, timepointId: opts.timepointId } });
