@@ -42,6 +42,8 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
   let ada: string;
   let ben: string;
   let sponsorToken: string;
+  /** the scan dates as ingest recorded them (de-identification shifts the DICOM dates) */
+  let scanDates: string[] = [];
   const pageErrors: string[] = [];
   /** every refused API call of every session, as "user: METHOD path status" */
   const refused: string[] = [];
@@ -190,6 +192,8 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
       expect(outcome.map((o) => o.outcome)).toEqual(Array(40).fill('ingested'));
       expect((await p.ctx.db.selectFrom('timepoints').select('state').where('id', '=', tps[i]).executeTakeFirstOrThrow()).state).toBe('released');
     }
+    scanDates = (await p.ctx.db.selectFrom('timepoints').select(['id', 'acquired_on']).where('id', 'in', tps).execute()).sort((a, b) => tps.indexOf(a.id) - tps.indexOf(b.id)).map((r) => r.acquired_on!);
+    expect(scanDates.every((d) => /^\d{4}-\d\d-\d\d$/.test(d))).toBe(true);
     // The AI pre-fills reader 1's baseline with a proposal for T1: a draft whose measurement carries the model's
     // value and source.
     const readId = await readIdOf(p, tps[0], 1);
@@ -341,6 +345,51 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
   it('reader 1 reads the follow-up, sees the live response with its explanation, signs, then corrects it with a reason', async () => {
     const { page, close } = await open('ada');
     await openTask(page, 'TP1');
+    // TP1 beside the baseline, scrolling linked by patient position (the same table positions here).
+    await expectText(page.getByTestId('viewer-region'), /^Images · TP1 beside BASELINE/);
+    await sliceText(page, 'current', 21);
+    await sliceText(page, 'previous', 21);
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('PageDown');
+    await sliceText(page, 'current', 31);
+    await sliceText(page, 'previous', 31);
+    // Unlinked, the baseline moves alone; linked again, the two keep the offset the reader set.
+    await page.getByLabel('Link scrolling by patient position').click();
+    await page.getByTestId('viewport-previous').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await sliceText(page, 'previous', 33);
+    await sliceText(page, 'current', 31);
+    await page.getByLabel('Link scrolling by patient position').click();
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('ArrowUp');
+    await sliceText(page, 'current', 30);
+    await sliceText(page, 'previous', 32);
+    // A preset applies to both timepoints.
+    await page.getByTestId('image-viewer').getByRole('button', { name: 'Liver' }).click();
+    await expectText(page.getByTestId('window-previous'), /^W 150 \/ L 90 \(Liver\)$/);
+    await expectText(page.getByTestId('window-current'), /^W 150 \/ L 90 \(Liver\)$/);
+    expect(await brightPixels(page, 'previous')).toBeGreaterThan(500);
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageDown');
+    await sliceText(page, 'current', 21);
+    await screenshot(page, '24a-viewer-followup-linked');
+    const propagation = page.getByTestId('propagation');
+    if (segmentationServer) {
+      // T2 was segmented at baseline: the AI finds it again here and pre-places it; the reader confirms it.
+      await expectText(page.getByTestId('ai-proposal-T2'), /propagated: long axis [\d.]+ mm/, 60_000);
+      await page.getByTestId('outline-T2').waitFor();
+      await page.getByTestId('image-viewer').getByRole('button', { name: 'Confirm T2' }).click();
+      await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
+      expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
+      await screenshot(page, '24b-viewer-propagated');
+      await page.getByTestId('image-viewer').getByRole('button', { name: 'Reject T2' }).click();
+    } else {
+      // Without the segmentation service the viewer says why nothing was pre-placed.
+      await expectText(propagation, /Lesions from BASELINE[\s\S]*Baseline lesions could not be propagated/);
+    }
     // Every baseline lesion is listed with its organ, location and baseline measurement.
     await expectText(row(page, 'targets', 'T1'), /T1\s+liver · segment VII posterior R1-LOC\s+33 mm/);
     for (const [id, mm] of [['T1', '15'], ['T2', '10']]) {
@@ -435,12 +484,15 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(received.filter((r) => r.path.startsWith('/trials/') && r.path.includes('/reads/')).length).toBeGreaterThan(5);
     expect(received.filter((r) => r.status >= 400)).toEqual([]);
     // No key of the blinded projections' forbidden fields, anywhere in any response.
-    const forbiddenKeys = /^(site|siteId|siteCode|siteName|arm|armCode|treatmentArm|randomization|readerId|readerName|readerNo|signerId|signerName|assigneeId|assigneeName|visitCode|visitLabel|visitNum|scanDate|acquiredOn|blindedLabel|subjectCode)$/i;
+    // Images too: the series list gives a reader geometry only (no UIDs, dates, acquisition, QC or upload data).
+    expect(received.some((r) => /\/timepoints\/[^/]+\/series$/.test(r.path) && r.status === 200)).toBe(true);
+    expect(received.filter((r) => /\/slices\/\d+\?format=raw$/.test(r.path) && r.status === 200).length).toBeGreaterThanOrEqual(40);
+    const forbiddenKeys = /^(site|siteId|siteCode|siteName|arm|armCode|treatmentArm|randomization|readerId|readerName|readerNo|signerId|signerName|assigneeId|assigneeName|visitCode|visitLabel|visitNum|scanDate|acquiredOn|blindedLabel|subjectCode|studyDate|seriesDate|studyUid|seriesUid|studyInstanceUid|seriesInstanceUid|seriesDescription|institutionName|acquisition|findings|quarantinedCount|uploadIds|uploadId|createdBy)$/i;
     const leaks = received.flatMap((r) => keysOf(r.body).filter((k) => forbiddenKeys.test(k.key)).map((k) => `${r.method} ${r.path}: ${k.path}`));
     expect(leaks).toEqual([]);
     // Nothing of reader 1 (identity, labels, notes, values) and nothing of the site or the visit schedule.
     const text = JSON.stringify(received.map((r) => r.body));
-    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', '"aiProposalMm"', 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', 'RW-001']) {
+    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', '"aiProposalMm"', 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', '20240304', '20240108', ...scanDates, ...scanDates.map((d) => d.replace(/-/g, '')), 'DOE^JANE', 'MRN-4242', 'RW-001']) {
       expect(text, needle).not.toContain(needle);
     }
     expect(await page.locator('body').innerText()).not.toMatch(/\bada\b|RW-001|Week 8/);
@@ -465,6 +517,11 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(tp1.locator('[data-reader="2"]'), /Reader 2 · version 1[\s\S]*N1\s+liver · segment II\s+NLT \/ present\s+12 mm[\s\S]*Reader 2, [\d-]+T[\d:.]+Z \(UTC\), authored/);
     // Blinded: the readers are "Reader 1" and "Reader 2", never named.
     expect(await page.locator('main').innerText()).not.toMatch(/\bada\b|ben \(test\)/);
+    // The images of the timepoint in question; the reads carry no caliper endpoints, and the screen says so.
+    await tp1.getByRole('button', { name: 'Show the images of TP1' }).click();
+    await expectText(tp1.getByTestId('viewer-region'), /^Images · TP1[\s\S]*a read records each lesion's diameter, not the two points it was measured between/);
+    await expectText(tp1.getByTestId('slice-current'), /^Slice 21 \/ 40$/);
+    await expectText(tp1.getByTestId('loaded-current'), /^40 of 40 slices loaded$/);
     await screenshot(page, '28-adjudication-compare');
 
     await page.getByLabel('Reader 1', { exact: true }).check();
@@ -499,12 +556,22 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
     const { page, close } = await open('quinn');
     expect((await nav(page).getByRole('link').allInnerTexts()).slice(1)).toEqual(['Subjects and visits', 'QC queue', 'Queries', 'Audit trail', 'Reader assignment', 'Final assessments', 'Reader statistics']);
+    // QC views a visit's images from the queue (core-lab staff see the series' acquisition as well).
+    await nav(page).getByRole('link', { name: 'QC queue' }).click();
+    const visit = page.locator(`article[data-timepoint="${tps[0]}"]`);
+    await visit.getByRole('button', { name: /^Show the images of / }).click();
+    await expectText(visit.getByTestId('viewer-region'), /^Images · RW-001 · /);
+    await expectText(visit.getByTestId('slice-current'), /^Slice 21 \/ 40$/);
+    await visit.getByTestId('viewport-current').focus();
+    await page.keyboard.press('1');
+    await expectText(visit.getByTestId('window-current'), /^W 1500 \/ L -600 \(Lung\)$/);
+    await screenshot(page, '29a-qc-images');
     await nav(page).getByRole('link', { name: 'Final assessments' }).click();
     await page.getByRole('link', { name: 'RW-001' }).click();
     await expectText(page.locator('h1'), /Final assessment · RW-001/);
     const final = page.getByTestId('final-assessment');
-    await expectText(final.locator('tr[data-timepoint="BASELINE"]'), /BASELINE\s+Baseline\s+2024-01-08\s+adjudicated\s+adjudication\s+Reader 1, version 1/);
-    await expectText(final.locator('tr[data-timepoint="TP1"]'), /TP1\s+Week 8\s+2024-03-04\s+adjudicated\s+adjudication\s+Reader 1, version 2\s+PR\s+iPR\s+PR/);
+    await expectText(final.locator('tr[data-timepoint="BASELINE"]'), new RegExp(`BASELINE\\s+Baseline\\s+${scanDates[0]}\\s+adjudicated\\s+adjudication\\s+Reader 1, version 1`));
+    await expectText(final.locator('tr[data-timepoint="TP1"]'), new RegExp(`TP1\\s+Week 8\\s+${scanDates[1]}\\s+adjudicated\\s+adjudication\\s+Reader 1, version 2\\s+PR\\s+iPR\\s+PR`));
     await screenshot(page, '30-qc-final-assessment');
     // The read of record opens read-only for staff, with the reader named.
     await final.locator('tr[data-timepoint="TP1"]').getByRole('link', { name: 'Reader 1, version 2' }).click();
@@ -515,7 +582,9 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(page.getByTestId('stats-summary'), /Subjects compared:?\s+3\s+Subjects adjudicated:?\s+2 \(66\.7%\)\s+Adjudicator chose:?\s+reader 1: 2, reader 2: 0/);
     await expectText(page.getByTestId('table-adjudication-rate'), /ada \(test\)\s+3\s+2\s+66\.7%\s+2\s+0\s+0%[\s\S]*ben \(test\)\s+3\s+2\s+66\.7%\s+0\s+2\s+100%/);
     await expectText(page.getByTestId('table-agreement'), /All readers\s+3\s+33\.3%/);
-    await expectText(page.getByTestId('table-ai-assist'), /ada \(test\)\s+1\s+0\s+1\s+0\s+\d+\s+0%\s+1\.5 mm/);
+    // Reader 1: T1's pre-filled proposal edited; with the segmentation service, T2's proposals (baseline and TP1)
+    // rejected as well.
+    await expectText(page.getByTestId('table-ai-assist'), segmentationServer ? /ada \(test\)\s+[2-9]\s+0\s+1\s+[1-9]\s+\d+\s+0%\s+1\.5 mm/ : /ada \(test\)\s+1\s+0\s+1\s+0\s+\d+\s+0%\s+1\.5 mm/);
     await expectText(page.getByTestId('table-causes'), /Measurement\s+1[\s\S]*New lesion\s+1/);
     await expectText(page.getByTestId('table-waterfall'), new RegExp(`RW-003\\s+\\+10%\\s+TP1\\s+SD\\s+concordant, reader 1 v1[\\s\\S]*${otherCode}\\s+-50%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v1[\\s\\S]*RW-001\\s+-50\\.9%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v2`));
     await expectText(page.getByTestId('chart-waterfall'), /Data: each subject's final assessment/);
@@ -554,5 +623,10 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
   it('raised no script error, console error or CSP violation in any page', () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it('had no call refused, but the segmentation routes while the server has none (404)', () => {
+    const segmentationRoute = /: (GET|POST) \/trials\/[^/]+\/(series\/[^/]+\/segmentations|segmentations\/[^/]+(\/propagations)?) 404$/;
+    expect(refused.filter((r) => segmentationServer || !segmentationRoute.test(r))).toEqual([]);
   });
 });

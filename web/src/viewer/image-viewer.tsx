@@ -120,7 +120,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist }: Im
   return (
     <div class="image-viewer" data-testid="image-viewer">
       <ErrorBanner error={engineError} prefix="The image viewer could not start in this browser" />
-      <div class="viewer-toolbar" role="toolbar" aria-label="Image tools" aria-controls="viewer-panes">
+      <div class="viewer-toolbar" role="toolbar" aria-label="Image tools" aria-controls={`viewer-panes-${timepoint.id}`}>
         <span class="tool-group" role="group" aria-label="Window presets">
           {WINDOW_PRESETS.map((p) => (
             <button type="button" key={p.id} aria-pressed={presetOf(shared)?.id === p.id} aria-keyshortcuts={p.key} onClick={() => applyWindow(p)} title={`W ${p.width} / L ${p.center} (key ${p.key})`}>
@@ -158,7 +158,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist }: Im
         {renderBackend() === 'cpu' ? ' Drawn without WebGL (CPU rendering).' : ''}
       </p>
       {busy ? <Loading what="the image viewer" /> : null}
-      <div id="viewer-panes" class={`viewer-panes${previous ? ' two' : ''}`}>
+      <div id={`viewer-panes-${timepoint.id}`} class={`viewer-panes${previous ? ' two' : ''}`}>
         {engine ? (
           <>
             <Pane
