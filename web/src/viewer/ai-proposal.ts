@@ -1,4 +1,4 @@
-import type { components } from '../api/schema';
+import type { components } from '../api/schema.js';
 import type { Measurement } from '../reading/model.js';
 import { type Vec3, distanceMm } from './series-geometry.js';
 

@@ -1,4 +1,4 @@
-import type { components } from '../api/schema';
+import type { components } from '../api/schema.js';
 
 // The browser's reader of a segmentation mask, 'corelab-mask-rle' version 1 (the server's encoder and decoder are
 // src/domain/mask/mask-rle.ts, which uses Node's Buffer; this mirrors its decoder with atob and is tested against

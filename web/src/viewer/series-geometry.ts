@@ -1,4 +1,4 @@
-import type { components } from '../api/schema';
+import type { components } from '../api/schema.js';
 
 // A series' voxel grid in patient coordinates (DICOM LPS, mm), as GET .../timepoints/{id}/series gives it; the same
 // convention as the server (src/domain/volume.ts): voxel (i, j, k) has i along rowDir (column index), j along colDir
