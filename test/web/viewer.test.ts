@@ -249,6 +249,8 @@ describe('viewer: the reader\'s choice on an AI proposal, as the read records it
     expect(sourceSegmentation(list, { finalMm: 10, aiProposalMm: 10, aiSource: source, decision: 'accepted' }, true)?.id).toBe('b');
     expect(sourceSegmentation(list, { finalMm: 30, aiProposalMm: 30, aiSource: { ...source, modelId: 'other' }, decision: 'accepted' }, false)).toBeNull();
     expect(sourceSegmentation(list, { finalMm: 30, decision: 'manual' }, false)).toBeNull();
+    // Where the read names the segmentation (aiSource.segmentationId in the segmentation branch's contract), it wins.
+    expect(sourceSegmentation(list, { finalMm: 9, aiProposalMm: 99, aiSource: { ...source, segmentationId: 'b' } as never, decision: 'edited' }, false)?.id).toBe('b');
   });
 });
 

@@ -67,6 +67,10 @@ export const rejectedMeasurement = (proposalMm: number, source: AiSource, reader
  */
 export function sourceSegmentation(segmentations: Segmentation[], m: Measurement | undefined, nodal: boolean): Segmentation | null {
   if (!m || m.aiProposalMm === undefined || m.aiProposalMm === null) return null;
+  // A contract that records the segmentation's id with the proposal (aiSource.segmentationId) names it outright.
+  const named = (m.aiSource as { segmentationId?: string } | null | undefined)?.segmentationId;
+  const byId = named ? segmentations.find((s) => s.id === named && s.kind === 'prompt') : undefined;
+  if (byId) return byId;
   for (const s of segmentations) {
     const v = viewOf(s);
     if (s.kind !== 'prompt' || v.kind !== 'proposal') continue;

@@ -97,7 +97,8 @@ export function ViewerOverlay({ pane, geometry, slice, lesions, tick, onMove }: 
           {axes.map(({ axis, from, to, mm }) => (
             <g key={axis} class={`caliper caliper-${axis}${l.measured === axis ? ' measured' : ''}`} data-testid={`caliper-${l.lesionId}-${axis}`} data-mm={mm}>
               <line x1={from[0]} y1={from[1]} x2={to[0]} y2={to[1]} />
-              <text x={to[0] + 6} y={to[1] + (axis === 'long' ? -6 : 14)}>
+              {/* the long axis is labelled at its second end, the short at its first: small lesions keep both readable */}
+              <text x={(axis === 'long' ? to : from)[0] + 6} y={(axis === 'long' ? to : from)[1] + (axis === 'long' ? -6 : 14)}>
                 {l.label} {axis === 'long' ? 'long' : 'short'} {mm.toFixed(1)} mm
               </text>
               {l.editing
