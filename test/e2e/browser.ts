@@ -25,6 +25,10 @@ export interface Locator {
   waitFor(opts?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   /** file payloads, or the path of a folder for an <input webkitdirectory> */
   setInputFiles(files: Array<{ name: string; mimeType: string; buffer: Buffer }> | string): Promise<void>;
+  press(key: string): Promise<void>;
+  focus(): Promise<void>;
+  hover(): Promise<void>;
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   evaluate<R>(fn: (el: any) => R): Promise<R>;
   evaluate<R, A>(fn: (el: any, arg: A) => R, arg: A): Promise<R>;
   locator(selector: string): Locator;
@@ -55,6 +59,7 @@ export interface Download {
 export interface Route {
   abort(code?: string): Promise<void>;
   continue(): Promise<void>;
+  fulfill(opts: { status: number; headers?: Record<string, string>; body?: string | Buffer }): Promise<void>;
   request(): { method(): string; url(): string };
 }
 
@@ -65,13 +70,14 @@ export interface Page extends Pick<Locator, 'locator' | 'getByRole' | 'getByLabe
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<Buffer>;
   on(event: 'response', fn: (r: Response) => void): void;
   on(event: 'pageerror', fn: (e: Error) => void): void;
-  on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
+  on(event: 'console', fn: (m: { type(): string; text(): string; location(): { url: string } }) => void): void;
   on(event: 'download', fn: (d: Download) => void): void;
   evaluate<R>(fn: () => R): Promise<R>;
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   route(url: string | RegExp, handler: (route: Route) => unknown): Promise<void>;
   unroute(url: string | RegExp): Promise<void>;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
+  mouse: { move(x: number, y: number, opts?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void>; click(x: number, y: number): Promise<void>; wheel(dx: number, dy: number): Promise<void> };
   reload(): Promise<unknown>;
   close(): Promise<void>;
 }

@@ -1,13 +1,16 @@
 // Blinded central review in a real browser against a real platform: an administrator names a subject's readers;
-// two readers each read baseline and one follow-up and sign (one AI proposal edited, one correction of a signed
-// read); their responses disagree, which opens an adjudication; the adjudicator compares the reads side by side,
-// chooses and signs; QC sees the final assessment and the reader statistics as charts. Reader 2's whole session
-// is recorded and scanned for anything that would unblind them. The trial, subjects and QC release are seeded with
-// the reading fixture (the same services the API runs), as the phase-1 test seeds QC.
+// the sponsor's two visits (synthetic CT with lesions of known size) are uploaded through the API, ingested, pass
+// QC and are released for reading; two readers each read baseline and one follow-up in the image viewer
+// (streamed slices, window presets, scrolling, linked panes; AI segmentation where the server offers it) and sign
+// (one AI proposal edited, one correction of a signed read); their responses disagree, which opens an
+// adjudication; the adjudicator compares the reads side by side with the images, chooses and signs; QC sees the
+// final assessment and the reader statistics as charts. Reader 2's whole session is recorded and scanned for
+// anything that would unblind them. The trial and other subjects are seeded with the reading fixture.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AI_SOURCE, type ReadingTrial, STANDARD_VISITS, addSubject, baseline, followup, readIdOf, releaseTimepoint, seedReadingCase, setupReadingTrial } from '../helpers/reading-fixture.js';
+import { uploadVisitThroughApi } from '../helpers/ingest-fixture.js';
 import { TEST_PASSWORD, type TestPlatform, createTestPlatform, grant, seedUser } from '../helpers/test-platform.js';
 import { type Browser, type Locator, type Page, type Received, browserTestsUnavailable, expectCount, expectText, keysOf, launchChromium, recordResponses, screenshot } from './browser.js';
 
@@ -19,6 +22,14 @@ const SITE_NAME = 'Hospital of Arm B';
 const R1_NOTE = 'R1-PRIVATE-NOTE recheck segment';
 const R1_LOCATION = 'segment VII posterior R1-LOC';
 const R1_AI_MM = 31.5;
+/**
+ * The two visits' CT: 40 slices of 128×128 at 2.5 mm, 5 mm apart (z 0..195 mm); a lung lesion at slice 20 that
+ * shrinks from 30 mm to 20 mm, and a liver lesion.
+ */
+const SERIES = (visit: number) => ({
+  slices: 40, columns: 128, rows: 128, pixelSpacingMm: 2.5, sliceThicknessMm: 5,
+  lesions: [{ centerMm: [40, 0, 100] as [number, number, number], diameterMm: visit === 0 ? 30 : 20 }, { centerMm: [-30, 20, 100] as [number, number, number], diameterMm: visit === 0 ? 36 : 16, hu: 90 }],
+});
 
 describe.skipIf(unavailable !== null)('web application: reading, adjudication, reader statistics (chromium)', () => {
   let p: TestPlatform;
@@ -30,10 +41,20 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
   let tps: string[];
   let ada: string;
   let ben: string;
+  let sponsorToken: string;
+  /** the scan dates as ingest recorded them (de-identification shifts the DICOM dates) */
+  let scanDates: string[] = [];
   const pageErrors: string[] = [];
+  /** every refused API call of every session, as "user: METHOD path status" */
+  const refused: string[] = [];
+  /**
+   * Whether the server answers the segmentation contract (POST .../segmentations). Until the segmentation service
+   * lands, the route is not there (404) and the AI steps of the journey are skipped, saying so.
+   */
+  let segmentationServer = false;
 
   beforeAll(async () => {
-    p = await createTestPlatform();
+    p = await createTestPlatform({ runJobs: true });
     server = serve({ fetch: p.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -42,6 +63,9 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     const quinn = await seedUser(p, 'quinn');
     await grant(p, t.trialId, quinn.id, 'qc');
     ({ subjectId, timepointIds: tps } = await addSubject(p, t, 'RW-001', STANDARD_VISITS.slice(0, 2)));
+    const sally = await seedUser(p, 'sally');
+    await grant(p, t.trialId, sally.id, 'sponsor');
+    sponsorToken = await p.login('sally');
     browser = await launchChromium();
   });
 
@@ -58,12 +82,15 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     // Console errors include Content-Security-Policy violations (a chart library injecting styles, say) and
     // failed requests: the journey has neither.
     page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`${username} console: ${m.text()}`);
+      // A refused request is reported by the browser as a console error too; those are checked below, by path.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of')) pageErrors.push(`${username} console: ${m.text()}`);
     });
     const rec = recordResponses(page, origin);
     // A refused call is printed with the server's problem, so a failure says why (the console only has the status).
     page.on('response', (r) => {
-      if (r.status() >= 400) void r.text().then((body) => console.log(`${username}: ${r.request().method()} ${new URL(r.url()).pathname} ${r.status()} ${body}`), () => undefined);
+      if (r.status() < 400) return;
+      refused.push(`${username}: ${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+      void r.text().then((body) => console.log(`${username}: ${r.request().method()} ${new URL(r.url()).pathname} ${r.status()} ${body}`), () => undefined);
     });
     await page.goto(`${origin}/app/`);
     await expectText(page.locator('h1'), /Log in to Corelab/);
@@ -105,6 +132,26 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     }
   };
   const row = (page: Page, testId: string, lesion: string): Locator => page.getByTestId(testId).locator(`tr[data-lesion="${lesion}"]`);
+  /** Pixels of a viewport's canvas brighter than near-black: what cornerstone drew (CPU rendering here: no GPU). */
+  const brightPixels = (page: Page, side: 'current' | 'previous') =>
+    page
+      .getByTestId(`viewport-${side}`)
+      .locator('canvas')
+      .first()
+      .evaluate((c: any) => {
+        const ctx = c.getContext('2d');
+        if (!ctx) return -1;
+        const { data } = ctx.getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 90) n++;
+        return n;
+      });
+  const sliceText = (page: Page, side: 'current' | 'previous', k: number) => expectText(page.getByTestId(`slice-${side}`), new RegExp(`^Slice ${k} / 40$`));
+  /** Clicks a point of the current viewport given as a voxel (i, j) of the 128×128 series (the image fills it). */
+  const clickVoxel = async (page: Page, i: number, j: number) => {
+    const box = (await page.getByTestId('viewport-current').boundingBox())!;
+    await page.mouse.click(box.x + (box.width * (i + 0.5)) / 128, box.y + (box.height * (j + 0.5)) / 128);
+  };
 
   async function openTask(page: Page, label: string) {
     await nav(page).getByRole('link', { name: 'Reading worklist' }).click();
@@ -139,13 +186,24 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(rows.map((x) => [Number(x.reader_no), x.user_id])).toEqual([[1, ada], [2, ben]]);
     await close();
 
-    // QC releases both timepoints (the reading tasks are created), and the AI pre-fills reader 1's baseline with a
-    // proposal for T1, as segmentation will: a draft whose measurement carries the model's value and source.
-    await releaseTimepoint(p, tps[0]);
-    await releaseTimepoint(p, tps[1]);
+    // The sponsor uploads both visits; ingest, image QC and release run in the pool (the reading tasks are created).
+    for (const [i, v] of STANDARD_VISITS.slice(0, 2).entries()) {
+      const { outcome } = await uploadVisitThroughApi(p, { trialId: t.trialId, subjectId, timepointId: tps[i], token: sponsorToken, studyDate: v.acquiredOn.replace(/-/g, ''), label: v.visitCode, series: SERIES(i) });
+      expect(outcome.map((o) => o.outcome)).toEqual(Array(40).fill('ingested'));
+      expect((await p.ctx.db.selectFrom('timepoints').select('state').where('id', '=', tps[i]).executeTakeFirstOrThrow()).state).toBe('released');
+    }
+    scanDates = (await p.ctx.db.selectFrom('timepoints').select(['id', 'acquired_on']).where('id', 'in', tps).execute()).sort((a, b) => tps.indexOf(a.id) - tps.indexOf(b.id)).map((r) => r.acquired_on!);
+    expect(scanDates.every((d) => /^\d{4}-\d\d-\d\d$/.test(d))).toBe(true);
+    // The AI pre-fills reader 1's baseline with a proposal for T1: a draft whose measurement carries the model's
+    // value and source.
     const readId = await readIdOf(p, tps[0], 1);
     const prefill = { targets: [{ id: 'T1', organ: 'liver', location: R1_LOCATION, nodal: false, measurement: { finalMm: R1_AI_MM, aiProposalMm: R1_AI_MM, aiSource: AI_SOURCE, decision: 'accepted' } }], nonTargets: [] };
     expect((await p.request('PUT', `/trials/${t.trialId}/reads/${readId}/draft`, { token: t.tokens[ada], body: prefill })).status).toBe(200);
+    // The segmentation contract's server side: an empty request is refused (400) where the route exists.
+    const series = await (await p.request('GET', `/trials/${t.trialId}/timepoints/${tps[0]}/series`, { token: t.tokens[ada] })).json();
+    const probe = await p.request('POST', `/trials/${t.trialId}/series/${series[0].id}/segmentations`, { token: t.tokens[ada], body: {} });
+    segmentationServer = probe.status !== 404;
+    if (!segmentationServer) console.log('AI segmentation steps skipped: POST /trials/{trialId}/series/{seriesId}/segmentations answers 404 (the segmentation service is not on this branch)');
   });
 
   it('reader 1 reads the baseline: edits the AI proposal, selects targets and a non-target, autosaves, sees the engine, signs', async () => {
@@ -160,8 +218,67 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(worklist.locator('tr[data-state="draft"]'), /^Subject [0-9a-f]{8}\s+BASELINE\s+draft\s+\d{4}-\d\d-\d\d\s+Read$/);
     await expectText(worklist.locator('tr[data-state="waiting"]'), /^Subject [0-9a-f]{8}\s+TP1\s+waiting\s+\d{4}-\d\d-\d\d\s+opens after the previous timepoint is signed$/);
     await screenshot(page, '21-reader-worklist');
+    // The slices stream: the last one is held back until the first is on screen.
+    let releaseLast!: () => void;
+    const lastHeld = new Promise<void>((r) => (releaseLast = r));
+    const requested: number[] = [];
+    const slices = /\/slices\/\d+\?/;
+    await page.route(slices, async (route) => {
+      const k = Number(/\/slices\/(\d+)/.exec(route.request().url())![1]);
+      requested.push(k);
+      if (k === 39) await lastHeld;
+      await route.continue();
+    });
     await openTask(page, 'BASELINE');
-    await expectText(page.getByTestId('viewer-region'), /Images · BASELINE[\s\S]*not part of this version/);
+    await expectText(page.getByTestId('viewer-region'), /^Images · BASELINE/);
+    await expectText(page.getByTestId('pane-current'), /BASELINE \(this timepoint\)[\s\S]*Series 1 · CT · 40 slices · 5 mm · 128×128/);
+    await sliceText(page, 'current', 21);
+    expect(requested[0], 'the slice on screen is asked for first').toBe(20);
+    await expectText(page.getByTestId('window-current'), /^W 400 \/ L 40 \(Soft tissue\)$/);
+    const softTissue = await brightPixels(page, 'current');
+    expect(softTissue, 'the first slice is drawn').toBeGreaterThan(2000);
+    const loadedBefore = Number(/^(\d+) of 40/.exec(await page.getByTestId('loaded-current').innerText())![1]);
+    expect(loadedBefore, 'drawn before the whole series arrived').toBeLessThan(40);
+    expect(requested).toContain(39);
+    releaseLast();
+    await expectText(page.getByTestId('loaded-current'), /^40 of 40 slices loaded$/);
+    await page.unroute(slices);
+
+    // Window presets: the lung window shows the air grey and soft tissue white (more bright pixels), by button and key.
+    const viewer = page.getByTestId('image-viewer');
+    await viewer.getByRole('button', { name: 'Lung' }).click();
+    await expectText(page.getByTestId('window-current'), /^W 1500 \/ L -600 \(Lung\)$/);
+    expect(await viewer.getByRole('button', { name: 'Lung' }).getAttribute('aria-pressed')).toBe('true');
+    await expectText(page.getByTestId('window-current'), /Lung/);
+    expect(await brightPixels(page, 'current')).toBeGreaterThan(softTissue * 1.5);
+    // Scrolling by keys and wheel, zoom by keys; the viewport says where it is.
+    await page.getByTestId('viewport-current').focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    await sliceText(page, 'current', 24);
+    await page.keyboard.press('PageUp');
+    await sliceText(page, 'current', 14);
+    await page.keyboard.press('End');
+    await sliceText(page, 'current', 40);
+    expect(await page.getByTestId('viewport-current').getAttribute('aria-label')).toBe('BASELINE (this timepoint), slice 40 of 40, W 1500 / L -600 (Lung)');
+    await page.keyboard.press('Home');
+    await sliceText(page, 'current', 1);
+    await page.getByTestId('viewport-current').hover();
+    await page.mouse.wheel(0, 120);
+    await page.mouse.wheel(0, 120);
+    await sliceText(page, 'current', 3);
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('4');
+    await expectText(page.getByTestId('window-current'), /^W 1800 \/ L 400 \(Bone\)$/);
+    await page.keyboard.press('2');
+    await page.keyboard.press('+');
+    await expectText(page.getByTestId('status-current'), /zoom 1\.25×/);
+    await page.keyboard.press('0');
+    await expectText(page.getByTestId('status-current'), /zoom 1\.00×/);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageDown');
+    await sliceText(page, 'current', 21);
+    await screenshot(page, '21a-viewer-baseline');
 
     // The AI proposal is shown beside the final value; the reader edits it.
     const t1 = row(page, 'targets', 'T1');
@@ -172,6 +289,33 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     const t2 = row(page, 'targets', 'T2');
     await t2.getByLabel('Organ of T2').fill('lung');
     await t2.getByLabel('Location of T2').fill('right upper lobe');
+    if (segmentationServer) {
+      // The reader points at the lung lesion (voxel 80, 64 of slice 20); the AI outlines and measures it.
+      await viewer.getByLabel('Lesion').selectOption('T2');
+      await viewer.getByRole('button', { name: 'Point at T2 for the AI' }).click();
+      await clickVoxel(page, 80, 64);
+      await page.getByTestId('outline-T2').waitFor({ timeout: 60_000 });
+      const proposed = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
+      expect(proposed).toBeGreaterThan(25);
+      expect(proposed).toBeLessThan(35);
+      await expectText(page.getByTestId('ai-proposal-T2'), new RegExp(`proposed: long axis ${proposed} mm · short axis [\\d.]+ mm`));
+      await viewer.getByRole('button', { name: 'Accept T2' }).click();
+      await expectText(t2.getByTestId('ai-T2'), new RegExp(`AI ${proposed} mm`));
+      await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${proposed} mm, accepted`));
+      // Edit: the far end of the long axis is dragged outwards; the length is measured again in patient mm.
+      await viewer.getByRole('button', { name: 'Edit calipers of T2' }).click();
+      const hb = (await page.getByTestId('handle-T2-long-to').boundingBox())!;
+      await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2, { steps: 5 });
+      await page.mouse.up();
+      const edited = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
+      expect(edited).not.toBe(proposed);
+      await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${edited} mm, edited`));
+      await screenshot(page, '21b-viewer-ai-segmentation');
+      // Rejected after all: the reader's own value is recorded beside the AI's.
+      await viewer.getByRole('button', { name: 'Reject T2' }).click();
+    }
     await t2.getByLabel('Final diameter of T2').fill('20');
     await page.getByRole('button', { name: 'Add non-target lesion' }).click();
     const nt1 = row(page, 'non-targets', 'NT1');
@@ -201,6 +345,51 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
   it('reader 1 reads the follow-up, sees the live response with its explanation, signs, then corrects it with a reason', async () => {
     const { page, close } = await open('ada');
     await openTask(page, 'TP1');
+    // TP1 beside the baseline, scrolling linked by patient position (the same table positions here).
+    await expectText(page.getByTestId('viewer-region'), /^Images · TP1 beside BASELINE/);
+    await sliceText(page, 'current', 21);
+    await sliceText(page, 'previous', 21);
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('PageDown');
+    await sliceText(page, 'current', 31);
+    await sliceText(page, 'previous', 31);
+    // Unlinked, the baseline moves alone; linked again, the two keep the offset the reader set.
+    await page.getByLabel('Link scrolling by patient position').click();
+    await page.getByTestId('viewport-previous').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await sliceText(page, 'previous', 33);
+    await sliceText(page, 'current', 31);
+    await page.getByLabel('Link scrolling by patient position').click();
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('ArrowUp');
+    await sliceText(page, 'current', 30);
+    await sliceText(page, 'previous', 32);
+    // A preset applies to both timepoints.
+    await page.getByTestId('image-viewer').getByRole('button', { name: 'Liver' }).click();
+    await expectText(page.getByTestId('window-previous'), /^W 150 \/ L 90 \(Liver\)$/);
+    await expectText(page.getByTestId('window-current'), /^W 150 \/ L 90 \(Liver\)$/);
+    expect(await brightPixels(page, 'previous')).toBeGreaterThan(500);
+    await page.getByTestId('viewport-current').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('PageDown');
+    await page.keyboard.press('PageDown');
+    await sliceText(page, 'current', 21);
+    await screenshot(page, '24a-viewer-followup-linked');
+    const propagation = page.getByTestId('propagation');
+    if (segmentationServer) {
+      // T2 was segmented at baseline: the AI finds it again here and pre-places it; the reader confirms it.
+      await expectText(page.getByTestId('ai-proposal-T2'), /propagated: long axis [\d.]+ mm/, 60_000);
+      await page.getByTestId('outline-T2').waitFor();
+      await page.getByTestId('image-viewer').getByRole('button', { name: 'Confirm T2' }).click();
+      await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
+      expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
+      await screenshot(page, '24b-viewer-propagated');
+      await page.getByTestId('image-viewer').getByRole('button', { name: 'Reject T2' }).click();
+    } else {
+      // Without the segmentation service the viewer says why nothing was pre-placed.
+      await expectText(propagation, /Lesions from BASELINE[\s\S]*Baseline lesions could not be propagated/);
+    }
     // Every baseline lesion is listed with its organ, location and baseline measurement.
     await expectText(row(page, 'targets', 'T1'), /T1\s+liver · segment VII posterior R1-LOC\s+33 mm/);
     for (const [id, mm] of [['T1', '15'], ['T2', '10']]) {
@@ -295,12 +484,15 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(received.filter((r) => r.path.startsWith('/trials/') && r.path.includes('/reads/')).length).toBeGreaterThan(5);
     expect(received.filter((r) => r.status >= 400)).toEqual([]);
     // No key of the blinded projections' forbidden fields, anywhere in any response.
-    const forbiddenKeys = /^(site|siteId|siteCode|siteName|arm|armCode|treatmentArm|randomization|readerId|readerName|readerNo|signerId|signerName|assigneeId|assigneeName|visitCode|visitLabel|visitNum|scanDate|acquiredOn|blindedLabel|subjectCode)$/i;
+    // Images too: the series list gives a reader geometry only (no UIDs, dates, acquisition, QC or upload data).
+    expect(received.some((r) => /\/timepoints\/[^/]+\/series$/.test(r.path) && r.status === 200)).toBe(true);
+    expect(received.filter((r) => /\/slices\/\d+\?format=raw$/.test(r.path) && r.status === 200).length).toBeGreaterThanOrEqual(40);
+    const forbiddenKeys = /^(site|siteId|siteCode|siteName|arm|armCode|treatmentArm|randomization|readerId|readerName|readerNo|signerId|signerName|assigneeId|assigneeName|visitCode|visitLabel|visitNum|scanDate|acquiredOn|blindedLabel|subjectCode|studyDate|seriesDate|studyUid|seriesUid|studyInstanceUid|seriesInstanceUid|seriesDescription|institutionName|acquisition|findings|quarantinedCount|uploadIds|uploadId|createdBy)$/i;
     const leaks = received.flatMap((r) => keysOf(r.body).filter((k) => forbiddenKeys.test(k.key)).map((k) => `${r.method} ${r.path}: ${k.path}`));
     expect(leaks).toEqual([]);
     // Nothing of reader 1 (identity, labels, notes, values) and nothing of the site or the visit schedule.
     const text = JSON.stringify(received.map((r) => r.body));
-    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', '"aiProposalMm"', 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', 'RW-001']) {
+    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', '"aiProposalMm"', 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', '20240304', '20240108', ...scanDates, ...scanDates.map((d) => d.replace(/-/g, '')), 'DOE^JANE', 'MRN-4242', 'RW-001']) {
       expect(text, needle).not.toContain(needle);
     }
     expect(await page.locator('body').innerText()).not.toMatch(/\bada\b|RW-001|Week 8/);
@@ -325,6 +517,11 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(tp1.locator('[data-reader="2"]'), /Reader 2 · version 1[\s\S]*N1\s+liver · segment II\s+NLT \/ present\s+12 mm[\s\S]*Reader 2, [\d-]+T[\d:.]+Z \(UTC\), authored/);
     // Blinded: the readers are "Reader 1" and "Reader 2", never named.
     expect(await page.locator('main').innerText()).not.toMatch(/\bada\b|ben \(test\)/);
+    // The images of the timepoint in question; the reads carry no caliper endpoints, and the screen says so.
+    await tp1.getByRole('button', { name: 'Show the images of TP1' }).click();
+    await expectText(tp1.getByTestId('viewer-region'), /^Images · TP1[\s\S]*a read records each lesion's diameter, not the two points it was measured between/);
+    await expectText(tp1.getByTestId('slice-current'), /^Slice 21 \/ 40$/);
+    await expectText(tp1.getByTestId('loaded-current'), /^40 of 40 slices loaded$/);
     await screenshot(page, '28-adjudication-compare');
 
     await page.getByLabel('Reader 1', { exact: true }).check();
@@ -359,12 +556,22 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
     const { page, close } = await open('quinn');
     expect((await nav(page).getByRole('link').allInnerTexts()).slice(1)).toEqual(['Subjects and visits', 'QC queue', 'Queries', 'Audit trail', 'Reader assignment', 'Final assessments', 'Reader statistics']);
+    // QC views a visit's images from the queue (core-lab staff see the series' acquisition as well).
+    await nav(page).getByRole('link', { name: 'QC queue' }).click();
+    const visit = page.locator(`article[data-timepoint="${tps[0]}"]`);
+    await visit.getByRole('button', { name: /^Show the images of / }).click();
+    await expectText(visit.getByTestId('viewer-region'), /^Images · RW-001 · /);
+    await expectText(visit.getByTestId('slice-current'), /^Slice 21 \/ 40$/);
+    await visit.getByTestId('viewport-current').focus();
+    await page.keyboard.press('1');
+    await expectText(visit.getByTestId('window-current'), /^W 1500 \/ L -600 \(Lung\)$/);
+    await screenshot(page, '29a-qc-images');
     await nav(page).getByRole('link', { name: 'Final assessments' }).click();
     await page.getByRole('link', { name: 'RW-001' }).click();
     await expectText(page.locator('h1'), /Final assessment · RW-001/);
     const final = page.getByTestId('final-assessment');
-    await expectText(final.locator('tr[data-timepoint="BASELINE"]'), /BASELINE\s+Baseline\s+2024-01-08\s+adjudicated\s+adjudication\s+Reader 1, version 1/);
-    await expectText(final.locator('tr[data-timepoint="TP1"]'), /TP1\s+Week 8\s+2024-03-04\s+adjudicated\s+adjudication\s+Reader 1, version 2\s+PR\s+iPR\s+PR/);
+    await expectText(final.locator('tr[data-timepoint="BASELINE"]'), new RegExp(`BASELINE\\s+Baseline\\s+${scanDates[0]}\\s+adjudicated\\s+adjudication\\s+Reader 1, version 1`));
+    await expectText(final.locator('tr[data-timepoint="TP1"]'), new RegExp(`TP1\\s+Week 8\\s+${scanDates[1]}\\s+adjudicated\\s+adjudication\\s+Reader 1, version 2\\s+PR\\s+iPR\\s+PR`));
     await screenshot(page, '30-qc-final-assessment');
     // The read of record opens read-only for staff, with the reader named.
     await final.locator('tr[data-timepoint="TP1"]').getByRole('link', { name: 'Reader 1, version 2' }).click();
@@ -375,7 +582,9 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(page.getByTestId('stats-summary'), /Subjects compared:?\s+3\s+Subjects adjudicated:?\s+2 \(66\.7%\)\s+Adjudicator chose:?\s+reader 1: 2, reader 2: 0/);
     await expectText(page.getByTestId('table-adjudication-rate'), /ada \(test\)\s+3\s+2\s+66\.7%\s+2\s+0\s+0%[\s\S]*ben \(test\)\s+3\s+2\s+66\.7%\s+0\s+2\s+100%/);
     await expectText(page.getByTestId('table-agreement'), /All readers\s+3\s+33\.3%/);
-    await expectText(page.getByTestId('table-ai-assist'), /ada \(test\)\s+1\s+0\s+1\s+0\s+\d+\s+0%\s+1\.5 mm/);
+    // Reader 1: T1's pre-filled proposal edited; with the segmentation service, T2's proposals (baseline and TP1)
+    // rejected as well.
+    await expectText(page.getByTestId('table-ai-assist'), segmentationServer ? /ada \(test\)\s+[2-9]\s+0\s+1\s+[1-9]\s+\d+\s+0%\s+1\.5 mm/ : /ada \(test\)\s+1\s+0\s+1\s+0\s+\d+\s+0%\s+1\.5 mm/);
     await expectText(page.getByTestId('table-causes'), /Measurement\s+1[\s\S]*New lesion\s+1/);
     await expectText(page.getByTestId('table-waterfall'), new RegExp(`RW-003\\s+\\+10%\\s+TP1\\s+SD\\s+concordant, reader 1 v1[\\s\\S]*${otherCode}\\s+-50%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v1[\\s\\S]*RW-001\\s+-50\\.9%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v2`));
     await expectText(page.getByTestId('chart-waterfall'), /Data: each subject's final assessment/);
@@ -414,5 +623,10 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
   it('raised no script error, console error or CSP violation in any page', () => {
     expect(pageErrors).toEqual([]);
+  });
+
+  it('had no call refused, but the segmentation routes while the server has none (404)', () => {
+    const segmentationRoute = /: (GET|POST) \/trials\/[^/]+\/(series\/[^/]+\/segmentations|segmentations\/[^/]+(\/propagations)?) 404$/;
+    expect(refused.filter((r) => segmentationServer || !segmentationRoute.test(r))).toEqual([]);
   });
 });

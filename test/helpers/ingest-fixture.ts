@@ -8,17 +8,7 @@ import type { TestPlatform } from './test-platform.js';
  */
 export async function uploadVisitThroughApi(
   p: TestPlatform,
-  opts: {
-    trialId: string;
-    subjectId: string;
-    timepointId: string;
-    token: string;
-    studyDate: string;
-    label: string;
-    patientId?: string;
-    /** the series' matrix, spacing and lesions when the default small phantom will not do (e.g. for segmentation) */
-    series?: Partial<Pick<SyntheticSeriesSpec, 'slices' | 'columns' | 'rows' | 'pixelSpacingMm' | 'sliceThicknessMm' | 'lesions' | 'seed'>>;
-  },
+  opts: { trialId: string; subjectId: string; timepointId: string; token: string; studyDate: string; label: string; patientId?: string; /** the series' matrix, spacing and lesions when the default small phantom will not do */ series?: Partial<SyntheticSeriesSpec> },
 ): Promise<{ uploadId: string; outcome: Array<{ outcome: string; reason?: string }> }> {
   const files = syntheticCtSeries({
     patientName: 'DOE^JANE^Q', patientId: opts.patientId ?? 'MRN-4242', birthDate: '19580214', studyDate: opts.studyDate,

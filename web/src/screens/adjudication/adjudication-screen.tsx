@@ -11,6 +11,11 @@ import { useAsync } from '../../ui/use-async.js';
 import { ContentTables } from '../reading/content-tables.js';
 import { SignForm } from '../reading/sign-form.js';
 import { SignatureView } from '../reading/signature-view.js';
+import { ViewerRegion } from '../reading/viewer-region.js';
+
+/** Why the readers' calipers are not drawn: the read content records diameters, not where they were measured. */
+const NO_ENDPOINTS_NOTE =
+  "The readers' measurements cannot be drawn on the images: a read records each lesion's diameter, not the two points it was measured between (the read content has no caliper endpoints).";
 
 /**
  * An adjudication: the two readers' signed reads side by side per timepoint with what differs marked, the charter
@@ -68,7 +73,7 @@ export function AdjudicationScreen({ trialId, adjudicationId, caller }: { trialI
         </ul>
       </section>
       {pairs.map((p, i) => (
-        <TimepointComparison key={p.label} pair={p} baselines={i === 0 ? null : { 1: a.reads.reader1[0]?.content ?? null, 2: a.reads.reader2[0]?.content ?? null }} />
+        <TimepointComparison key={p.label} trialId={trialId} caller={caller} pair={p} baselines={i === 0 ? null : { 1: a.reads.reader1[0]?.content ?? null, 2: a.reads.reader2[0]?.content ?? null }} />
       ))}
       {a.decision ? (
         <section class="panel" aria-labelledby="dec-h" data-testid="decision">
@@ -92,8 +97,10 @@ export function AdjudicationScreen({ trialId, adjudicationId, caller }: { trialI
   );
 }
 
-function TimepointComparison({ pair, baselines }: { pair: TimepointPair; baselines: Record<1 | 2, ReadContent | null> | null }) {
+function TimepointComparison({ trialId, caller, pair, baselines }: { trialId: string; caller: Caller; pair: TimepointPair; baselines: Record<1 | 2, ReadContent | null> | null }) {
   const id = `cmp-${pair.label}`;
+  const [images, setImages] = useState(false);
+  const timepoint = (pair.reader1 ?? pair.reader2)?.timepoint;
   return (
     <section class={`panel comparison${pair.triggered ? ' triggered' : ''}`} aria-labelledby={id} data-timepoint={pair.label}>
       <h2 id={id}>
@@ -126,6 +133,12 @@ function TimepointComparison({ pair, baselines }: { pair: TimepointPair; baselin
           })}
         </tbody>
       </table>
+      {timepoint && mayCall('listTimepointSeries', caller) ? (
+        <button type="button" aria-expanded={images} onClick={() => setImages(!images)}>
+          {images ? `Hide the images of ${pair.label}` : `Show the images of ${pair.label}`}
+        </button>
+      ) : null}
+      {images && timepoint ? <ViewerRegion caller={caller} trialId={trialId} timepoint={{ id: timepoint.id, label: pair.label }} note={NO_ENDPOINTS_NOTE} /> : null}
       <div class="side-by-side">
         {([1, 2] as const).map((no) => {
           const r = no === 1 ? pair.reader1 : pair.reader2;

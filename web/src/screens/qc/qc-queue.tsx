@@ -6,6 +6,7 @@ import { ErrorBanner, Loading, StateBadge, formatTime } from '../../ui/feedback.
 import { Link } from '../../ui/link.js';
 import { Page } from '../../ui/page.js';
 import { useAsync } from '../../ui/use-async.js';
+import { ViewerRegion } from '../reading/viewer-region.js';
 
 /** A coded QC finding as the server's image QC writes it (src/domain/qc/image-qc.ts). */
 interface Finding {
@@ -41,6 +42,7 @@ function QueueItem({ trialId, item, caller, onChange }: { trialId: string; item:
   const qc = item.qc as { outcome: string; findings: unknown[]; evaluatedAt: string; overrideReason: string | null } | null | undefined;
   const findings = (qc?.findings ?? []).filter(isFinding);
   const headingId = `qc-${tp.id}`;
+  const [images, setImages] = useState(false);
   return (
     <article class="panel qc-item" aria-labelledby={headingId} data-timepoint={tp.id}>
       <h2 id={headingId}>
@@ -87,6 +89,12 @@ function QueueItem({ trialId, item, caller, onChange }: { trialId: string; item:
       ) : qc ? (
         <p class="muted">No findings.</p>
       ) : null}
+      {mayCall('listTimepointSeries', caller) ? (
+        <button type="button" aria-expanded={images} onClick={() => setImages(!images)}>
+          {images ? `Hide the images of ${tp.label}` : `Show the images of ${tp.label}`}
+        </button>
+      ) : null}
+      {images ? <ViewerRegion caller={caller} trialId={trialId} timepoint={{ id: tp.id, label: `${item.subjectCode} · ${tp.label}` }} /> : null}
       <div class="forms-row">
         {mayCall('decideQc', caller) && (DECISIONS[tp.state] ?? []).length > 0 ? <DecisionForm key={tp.state} trialId={trialId} timepointId={tp.id} choices={DECISIONS[tp.state]} onDone={onChange} /> : null}
         {mayCall('raiseQuery', caller) ? <RaiseQueryForm trialId={trialId} timepointId={tp.id} onDone={onChange} /> : null}

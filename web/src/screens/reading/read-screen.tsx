@@ -1,7 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Caller, mayCall } from '../../api/access.js';
 import { api, must } from '../../api/client.js';
-import { CRITERIA_LABEL, type ReadContent, type ReadVersion, type ReadView, asRead, labelOf, subjectName } from '../../reading/model.js';
+import { CRITERIA_LABEL, type Measurement, type ReadContent, type ReadVersion, type ReadView, asRead, labelOf, subjectName } from '../../reading/model.js';
+import { measurableLesions, measurementOf, withMeasurement } from '../../reading/lesion-measurements.js';
 import { baselineOf, contentForSave, isBaselineRead, startingContent } from '../../reading/read-form.js';
 import { pathOf } from '../../router.js';
 import { ErrorBanner, Loading, Notice, StateBadge, formatTime } from '../../ui/feedback.js';
@@ -14,6 +15,7 @@ import { OverrideSection } from './override-form.js';
 import { ProblemList, ResponsePanel } from './response-panel.js';
 import { SignForm } from './sign-form.js';
 import { SignatureView } from './signature-view.js';
+import type { ImageViewerProps } from '../../viewer/image-viewer.js';
 import { ViewerRegion } from './viewer-region.js';
 
 const AUTOSAVE_MS = 700;
@@ -56,6 +58,9 @@ function LoadedRead({ trialId, initial, caller }: { trialId: string; initial: Re
   const isReader = mayCall('saveReadDraft', caller) && read.readerNo === undefined;
   const editable = isReader && (read.state === 'open' || read.state === 'draft');
   const worklist = mayCall('saveReadDraft', caller) ? pathOf('trials', trialId, 'reading') : null;
+  // The viewer shows this timepoint beside the previous one the reader signed (the baseline at TP1).
+  const prior = read.previous.at(-1)?.timepoint;
+  const viewer: ViewerPlace = { caller, trialId, timepoint: { id: read.timepoint.id, label }, previous: prior ? { id: prior.id, label: labelOf(prior) } : null };
   return (
     <Page title={`Read · ${subjectName(read.subject)} · ${label}`} actions={worklist ? <Link to={worklist}>Reading worklist</Link> : undefined}>
       <dl class="facts inline-facts" data-testid="read-facts">
@@ -79,13 +84,19 @@ function LoadedRead({ trialId, initial, caller }: { trialId: string; initial: Re
         ) : null}
       </dl>
       <div class="read-layout">
-        <ViewerRegion timepointLabel={label} />
+        {editable ? null : read.state === 'waiting' ? (
+          <section class="viewer-region" aria-label="Images">
+            <p class="muted">The images open with the read.</p>
+          </section>
+        ) : (
+          <ViewerRegion {...viewer} />
+        )}
         {read.state === 'waiting' ? (
           <div class="read-main">
             <Notice>This timepoint opens once your read of the previous timepoint is signed: timepoints are read in order.</Notice>
           </div>
         ) : editable ? (
-          <ReadEditor trialId={trialId} read={read} onRead={setRead} />
+          <ReadEditor trialId={trialId} read={read} onRead={setRead} viewer={viewer} />
         ) : (
           <VersionsView trialId={trialId} read={read} onRead={setRead} mayCorrect={isReader && read.state === 'signed' && mayCall('correctRead', caller)} />
         )}
@@ -96,7 +107,9 @@ function LoadedRead({ trialId, initial, caller }: { trialId: string; initial: Re
 
 // ---- the workstation: edit, autosave, live response, sign -----------------------------------------------------
 
-function ReadEditor({ trialId, read, onRead }: { trialId: string; read: ReadView; onRead: (r: ReadView) => void }) {
+type ViewerPlace = Omit<ImageViewerProps, 'assist'> & { caller: Caller };
+
+function ReadEditor({ trialId, read, onRead, viewer }: { trialId: string; read: ReadView; onRead: (r: ReadView) => void; viewer: ViewerPlace }) {
   const [content, setContent] = useState<ReadContent>(() => startingContent(read));
   const contentRef = useRef(content);
   const [edits, setEdits] = useState(0);
@@ -181,8 +194,21 @@ function ReadEditor({ trialId, read, onRead }: { trialId: string; read: ReadView
     onRead(asRead(await must(api.POST('/trials/{trialId}/reads/{readId}/sign', { params: { path: { trialId, readId } }, body: { password } }))));
   };
   const previous = read.previous.at(-1);
+  const baseline = baselineRead ? null : baselineOf(read);
+  // AI assistance in the viewer writes measurements through the same edit as the forms (autosave, live response).
+  const assist = mayCall('requestSegmentation', viewer.caller)
+    ? {
+        lesions: measurableLesions(content, baseline),
+        measurementOf: (id: string) => measurementOf(contentRef.current, id),
+        onMeasure: (id: string, m: Measurement) => edit((c) => withMeasurement(c, id, m, !baselineRead)),
+        propagateFrom: baseline
+          ? { timepointId: read.previous[0].timepoint.id, label: labelOf(read.previous[0].timepoint), lesions: baseline.targets.map((t) => ({ id: t.id, nodal: t.nodal === true, measurement: t.measurement })) }
+          : undefined,
+      }
+    : undefined;
   return (
     <>
+      <ViewerRegion {...viewer} assist={assist} />
       <div class="read-main">
         <p class="save-state" role="status" aria-live="polite" data-testid="save-state">
           {saving ? 'Saving…' : dirty ? 'Unsaved changes' : savedAt ? `Draft saved at ${formatTime(savedAt)}` : read.state === 'draft' ? `Draft version ${read.currentVersion}` : 'Not saved yet'}
