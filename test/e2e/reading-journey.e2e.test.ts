@@ -47,11 +47,6 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
   const pageErrors: string[] = [];
   /** every refused API call of every session, as "user: METHOD path status" */
   const refused: string[] = [];
-  /**
-   * Whether the server answers the segmentation contract (POST .../segmentations). Until the segmentation service
-   * lands, the route is not there (404) and the AI steps of the journey are skipped, saying so.
-   */
-  let segmentationServer = false;
 
   beforeAll(async () => {
     p = await createTestPlatform({ runJobs: true });
@@ -199,11 +194,6 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     const readId = await readIdOf(p, tps[0], 1);
     const prefill = { targets: [{ id: 'T1', organ: 'liver', location: R1_LOCATION, nodal: false, measurement: { finalMm: R1_AI_MM, aiProposalMm: R1_AI_MM, aiSource: AI_SOURCE, decision: 'accepted' } }], nonTargets: [] };
     expect((await p.request('PUT', `/trials/${t.trialId}/reads/${readId}/draft`, { token: t.tokens[ada], body: prefill })).status).toBe(200);
-    // The segmentation contract's server side: an empty request is refused (400) where the route exists.
-    const series = await (await p.request('GET', `/trials/${t.trialId}/timepoints/${tps[0]}/series`, { token: t.tokens[ada] })).json();
-    const probe = await p.request('POST', `/trials/${t.trialId}/series/${series[0].id}/segmentations`, { token: t.tokens[ada], body: {} });
-    segmentationServer = probe.status !== 404;
-    if (!segmentationServer) console.log('AI segmentation steps skipped: POST /trials/{trialId}/series/{seriesId}/segmentations answers 404 (the segmentation service is not on this branch)');
   });
 
   it('reader 1 reads the baseline: edits the AI proposal, selects targets and a non-target, autosaves, sees the engine, signs', async () => {
@@ -289,33 +279,31 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     const t2 = row(page, 'targets', 'T2');
     await t2.getByLabel('Organ of T2').fill('lung');
     await t2.getByLabel('Location of T2').fill('right upper lobe');
-    if (segmentationServer) {
-      // The reader points at the lung lesion (voxel 80, 64 of slice 20); the AI outlines and measures it.
-      await viewer.getByLabel('Lesion').selectOption('T2');
-      await viewer.getByRole('button', { name: 'Point at T2 for the AI' }).click();
-      await clickVoxel(page, 80, 64);
-      await page.getByTestId('outline-T2').waitFor({ timeout: 60_000 });
-      const proposed = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
-      expect(proposed).toBeGreaterThan(25);
-      expect(proposed).toBeLessThan(35);
-      await expectText(page.getByTestId('ai-proposal-T2'), new RegExp(`proposed: long axis ${proposed} mm · short axis [\\d.]+ mm`));
-      await viewer.getByRole('button', { name: 'Accept T2' }).click();
-      await expectText(t2.getByTestId('ai-T2'), new RegExp(`AI ${proposed} mm`));
-      await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${proposed} mm, accepted`));
-      // Edit: the far end of the long axis is dragged outwards; the length is measured again in patient mm.
-      await viewer.getByRole('button', { name: 'Edit calipers of T2' }).click();
-      const hb = (await page.getByTestId('handle-T2-long-to').boundingBox())!;
-      await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
-      await page.mouse.down();
-      await page.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2, { steps: 5 });
-      await page.mouse.up();
-      const edited = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
-      expect(edited).not.toBe(proposed);
-      await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${edited} mm, edited`));
-      await screenshot(page, '21b-viewer-ai-segmentation');
-      // Rejected after all: the reader's own value is recorded beside the AI's.
-      await viewer.getByRole('button', { name: 'Reject T2' }).click();
-    }
+    // The reader points at the lung lesion (voxel 80, 64 of slice 20); the AI outlines and measures it.
+    await viewer.getByLabel('Lesion').selectOption('T2');
+    await viewer.getByRole('button', { name: 'Point at T2 for the AI' }).click();
+    await clickVoxel(page, 80, 64);
+    await page.getByTestId('outline-T2').waitFor({ timeout: 60_000 });
+    const proposed = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
+    expect(proposed).toBeGreaterThan(25);
+    expect(proposed).toBeLessThan(35);
+    await expectText(page.getByTestId('ai-proposal-T2'), new RegExp(`proposed: long axis ${proposed} mm · short axis [\\d.]+ mm`));
+    await viewer.getByRole('button', { name: 'Accept T2' }).click();
+    await expectText(t2.getByTestId('ai-T2'), new RegExp(`AI ${proposed} mm`));
+    await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${proposed} mm, accepted`));
+    // Edit: the far end of the long axis is dragged outwards; the length is measured again in patient mm.
+    await viewer.getByRole('button', { name: 'Edit calipers of T2' }).click();
+    const hb = (await page.getByTestId('handle-T2-long-to').boundingBox())!;
+    await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const edited = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
+    expect(edited).not.toBe(proposed);
+    await expectText(page.getByTestId('ai-recorded-T2'), new RegExp(`In the read: ${edited} mm, edited`));
+    await screenshot(page, '21b-viewer-ai-segmentation');
+    // Rejected after all: the reader's own value is recorded beside the AI's.
+    await viewer.getByRole('button', { name: 'Reject T2' }).click();
     await t2.getByLabel('Final diameter of T2').fill('20');
     await page.getByRole('button', { name: 'Add non-target lesion' }).click();
     const nt1 = row(page, 'non-targets', 'NT1');
@@ -376,20 +364,14 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await page.keyboard.press('PageDown');
     await sliceText(page, 'current', 21);
     await screenshot(page, '24a-viewer-followup-linked');
-    const propagation = page.getByTestId('propagation');
-    if (segmentationServer) {
-      // T2 was segmented at baseline: the AI finds it again here and pre-places it; the reader confirms it.
-      await expectText(page.getByTestId('ai-proposal-T2'), /propagated: long axis [\d.]+ mm/, 60_000);
-      await page.getByTestId('outline-T2').waitFor();
-      await page.getByTestId('image-viewer').getByRole('button', { name: 'Confirm T2' }).click();
-      await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
-      expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
-      await screenshot(page, '24b-viewer-propagated');
-      await page.getByTestId('image-viewer').getByRole('button', { name: 'Reject T2' }).click();
-    } else {
-      // Without the segmentation service the viewer says why nothing was pre-placed.
-      await expectText(propagation, /Lesions from BASELINE[\s\S]*Baseline lesions could not be propagated/);
-    }
+    // T2 was segmented at baseline: the AI finds it again here and pre-places it; the reader confirms it.
+    await expectText(page.getByTestId('ai-proposal-T2'), /propagated: long axis [\d.]+ mm/, 60_000);
+    await page.getByTestId('outline-T2').waitFor();
+    await page.getByTestId('image-viewer').getByRole('button', { name: 'Confirm T2' }).click();
+    await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
+    expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
+    await screenshot(page, '24b-viewer-propagated');
+    await page.getByTestId('image-viewer').getByRole('button', { name: 'Reject T2' }).click();
     // Every baseline lesion is listed with its organ, location and baseline measurement.
     await expectText(row(page, 'targets', 'T1'), /T1\s+liver · segment VII posterior R1-LOC\s+33 mm/);
     for (const [id, mm] of [['T1', '15'], ['T2', '10']]) {
@@ -584,7 +566,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(page.getByTestId('table-agreement'), /All readers\s+3\s+33\.3%/);
     // Reader 1: T1's pre-filled proposal edited; with the segmentation service, T2's proposals (baseline and TP1)
     // rejected as well.
-    await expectText(page.getByTestId('table-ai-assist'), segmentationServer ? /ada \(test\)\s+[2-9]\s+0\s+1\s+[1-9]\s+\d+\s+0%\s+1\.5 mm/ : /ada \(test\)\s+1\s+0\s+1\s+0\s+\d+\s+0%\s+1\.5 mm/);
+    await expectText(page.getByTestId('table-ai-assist'), /ada \(test\)\s+[2-9]\s+0\s+1\s+[1-9]\s+\d+\s+0%\s+1\.5 mm/);
     await expectText(page.getByTestId('table-causes'), /Measurement\s+1[\s\S]*New lesion\s+1/);
     await expectText(page.getByTestId('table-waterfall'), new RegExp(`RW-003\\s+\\+10%\\s+TP1\\s+SD\\s+concordant, reader 1 v1[\\s\\S]*${otherCode}\\s+-50%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v1[\\s\\S]*RW-001\\s+-50\\.9%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v2`));
     await expectText(page.getByTestId('chart-waterfall'), /Data: each subject's final assessment/);
@@ -625,8 +607,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(pageErrors).toEqual([]);
   });
 
-  it('had no call refused, but the segmentation routes while the server has none (404)', () => {
-    const segmentationRoute = /: (GET|POST) \/trials\/[^/]+\/(series\/[^/]+\/segmentations|segmentations\/[^/]+(\/propagations)?) 404$/;
-    expect(refused.filter((r) => segmentationServer || !segmentationRoute.test(r))).toEqual([]);
+  it('had no call refused', () => {
+    expect(refused).toEqual([]);
   });
 });
