@@ -8,6 +8,8 @@ export default defineConfig({
     // Two cores on CI: API suites each open their own SQLite file and pool, so files run in parallel
     // across a small number of forks rather than threads (native addons: sqlite3, onnxruntime).
     pool: 'forks',
+    // on PostgreSQL, the run's test schemas are dropped once at its end (see the file)
+    globalSetup: ['test/helpers/postgres-test-schemas.ts'],
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,

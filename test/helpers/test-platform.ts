@@ -47,7 +47,8 @@ export async function createTestPlatform(
   const sharedPostgres = DIALECT === 'postgres' && !opts.databaseUrl;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   if (sharedPostgres) {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
+    // dropped with the run's others at its end (postgres-test-schemas.ts), never while other files migrate
+    const schema = `${process.env.CORELAB_TEST_SCHEMA_PREFIX ?? 't_'}${randomBytes(6).toString('hex')}`;
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
@@ -82,12 +83,6 @@ export async function createTestPlatform(
     },
     async dispose() {
       await platform.close();
-      if (sharedPostgres) {
-        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA ${env.DATABASE_SCHEMA} CASCADE`);
-        await client.end();
-      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
