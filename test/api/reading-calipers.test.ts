@@ -52,7 +52,7 @@ describe(`reading: measurement calipers (${DIALECT})`, () => {
   const put = async (readId: string, body: unknown) => p.request('PUT', url(readId, '/draft'), { token, body });
   async function refused(res: Response, errors: Array<{ pointer: string; detail?: RegExp }>) {
     expect(res.status, await res.clone().text()).toBe(422);
-    const body = await res.json();
+    const body: any = await res.json();
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
     expect(body.errors.map((e: any) => e.pointer)).toEqual(errors.map((e) => e.pointer));
     errors.forEach((e, i) => e.detail && expect(body.errors[i].detail).toMatch(e.detail));

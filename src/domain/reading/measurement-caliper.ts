@@ -31,7 +31,7 @@ export const caliperLengthMm = (e: CaliperEndpoints): number => Math.hypot(e.toM
 export function measurementsWithNodal(content: ReadContent, baseline?: ReadContent): Array<{ pointer: string; m: Measurement; nodal: boolean }> {
   const baselineNodal = new Map((baseline?.targets ?? []).map((t) => [t.id, t.nodal]));
   return [
-    ...content.targets.flatMap((t, i) => (t.measurement ? [{ pointer: `/targets/${i}/measurement`, m: t.measurement, nodal: t.nodal ?? baselineNodal.get(t.id) ?? false }] : [])),
+    ...content.targets.flatMap((t, i) => (t.measurement ? [{ pointer: `/targets/${i}/measurement`, m: t.measurement, nodal: baselineNodal.get(t.id) ?? t.nodal ?? false }] : [])),
     ...(content.newLesions ?? []).flatMap((l, i) => (l.measurement ? [{ pointer: `/newLesions/${i}/measurement`, m: l.measurement, nodal: l.nodal }] : [])),
   ];
 }
@@ -44,7 +44,8 @@ function endpointProblems(g: VolumeGeometry, k: number, e: CaliperEndpoints, at:
       continue;
     }
     const [i, j, kk] = patientToVoxel(g, p as unknown as Vec3);
-    const inPlane = i >= -0.5 && i <= g.dims[0] - 0.5 && j >= -0.5 && j <= g.dims[1] - 0.5;
+    const edge = 0.5 + 1e-6;
+    const inPlane = i >= -edge && i <= g.dims[0] - 1 + edge && j >= -edge && j <= g.dims[1] - 1 + edge;
     if (Math.abs(kk - k) > ON_SLICE_VOXELS || !inPlane) out.push({ pointer: `${at}/${end}`, detail: `is not on slice ${k} of the series` });
   }
 }
