@@ -28,7 +28,7 @@ export function ReaderCalipersOverlay({ pane, geometry, slice, calipers, tick }:
   return (
     <svg class="viewer-overlay reader-calipers" aria-hidden="true">
       {shapes.map(({ c, axes }) => (
-        <g key={`${c.readerNo}-${c.lesionId}`} class={`reader-caliper reader-${c.readerNo}`} data-testid={`reader-caliper-${c.readerNo}-${c.lesionId}`} data-reader={c.readerNo} data-mm={c.finalMm}>
+        <g key={`${c.readerNo}-${c.lesionId}`} class={`reader-caliper reader-${c.readerNo}`} data-testid={`reader-caliper-${c.readerNo}-${c.lesionId}`} data-reader-no={c.readerNo} data-mm={c.finalMm}>
           {axes.map(({ axis, a, b }) => (
             <g key={axis} class={`axis axis-${axis}${axis === c.measured ? ' measured' : ''}`}>
               <line x1={fmt(a[0])} y1={fmt(a[1])} x2={fmt(b[0])} y2={fmt(b[1])} />
