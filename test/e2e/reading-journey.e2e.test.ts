@@ -533,7 +533,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(tp1.getByTestId('slice-current'), new RegExp(`^Slice ${stored[2].k + 1} / 40$`));
     await drawn(2).waitFor();
     expect(Number(await drawn(2).getAttribute('data-mm'))).toBe(aiT2Mm[2]);
-    expect(await drawn(2).textContent()).toMatch(new RegExp(`R2 T2 ${mmRe(aiT2Mm[2])} mm`));
+    expect(await drawn(2).evaluate((el: any) => el.textContent as string)).toMatch(new RegExp(`R2 T2 ${mmRe(aiT2Mm[2])} mm`));
     // Two colours: the measured axes are stroked differently for the two readers.
     if (stored[1].k === stored[2].k) {
       await drawn(1).waitFor();
