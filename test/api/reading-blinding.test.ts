@@ -9,6 +9,9 @@ import type { Operation } from '../../src/api/openapi-contract.js';
 import { assignReaders } from '../../src/services/reading/reader-assignment.js';
 import { SYSTEM_ACTOR, inTransaction } from '../../src/services/service-context.js';
 import { enqueueJob } from '../../src/jobs/job-queue.js';
+import type { MeasurementCaliper } from '../../src/domain/reading/measurement-caliper.js';
+import { voxelToPatient } from '../../src/domain/volume.js';
+import type { StoredVolume } from '../../src/services/ingest/images.js';
 import { requestSegmentation } from '../../src/services/segmentation/segmentations.js';
 import { type ReadingTrial, addSubject, baseline, followup, readIdOf, releaseTimepoint, setupReadingTrial } from '../helpers/reading-fixture.js';
 import { DIALECT, TEST_PASSWORD, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
@@ -28,6 +31,8 @@ const CANARY = {
   r1Note: 'CANARY-R1-NOTE',
   r1Reason: 'CANARY-R1-REASON',
   r1Mm: '37.77',
+  // reader 1's caliper starts at this in-plane voxel position; its patient x coordinate is planted (below)
+  r1CaliperX: '',
   siteAssessment: 'CANARY-SITE-ASSESSMENT-PD',
   // image rows: what readers must not see of a series, a study or an instance (BL-01, BL-04, DEID-07)
   studyDate: '20230719',
@@ -36,7 +41,7 @@ const CANARY = {
   seriesFinding: 'CNRY-QC-FINDING-DETAIL',
   quarantineReason: 'CNRY-QUARANTINE-REASON',
 };
-const ALL = [...Object.values(CANARY).flat()];
+const ALL = () => [...Object.values(CANARY).flat()];
 
 describe(`reading: blinding (${DIALECT})`, () => {
   let p: TestPlatform;
@@ -47,6 +52,7 @@ describe(`reading: blinding (${DIALECT})`, () => {
   let r2: string;
   let jobId: string;
   let images: PlantedSeries[];
+  let r1Caliper: MeasurementCaliper;
 
   beforeAll(async () => {
     p = await createTestPlatform();
@@ -67,7 +73,16 @@ describe(`reading: blinding (${DIALECT})`, () => {
     });
     const planted = { studyDate: CANARY.studyDate, kernel: CANARY.seriesKernel, finding: CANARY.seriesFinding, quarantineReason: CANARY.quarantineReason };
     images = [await plantSeries(p, { trialId: t.trialId, subjectId, timepointId: tps[0], createdBy: t.admin.id, label: 'tp0', canaries: { ...planted, seriesUid: CANARY.seriesUid } }), await plantSeries(p, { trialId: t.trialId, subjectId, timepointId: tps[1], createdBy: t.admin.id, label: 'tp1', canaries: planted })];
-
+    // Reader 1 measures the 37.77 mm target on slice 1 of the baseline series, diagonally in-plane; the caliper's
+    // first x coordinate (many digits, from an odd voxel position) is a canary.
+    const row = await p.ctx.db.selectFrom('series').select('volume_json').where('id', '=', images[0].seriesId).executeTakeFirstOrThrow();
+    const g = (JSON.parse(row.volume_json!) as StoredVolume).geometry;
+    const from = voxelToPatient(g, [3.14159265, 3.14159265, 1]);
+    const step = 37.77 / Math.SQRT2;
+    const to = [0, 1, 2].map((a) => from[a] + step * (g.rowDir[a] + g.colDir[a]));
+    r1Caliper = { seriesId: images[0].seriesId, k: 1, longAxis: { fromMm: [...from], toMm: to } };
+    CANARY.r1CaliperX = String(from[0]);
+    expect(CANARY.r1CaliperX.length).toBeGreaterThan(8);
   });
   afterAll(async () => p?.dispose());
 
@@ -150,7 +165,7 @@ describe(`reading: blinding (${DIALECT})`, () => {
     const token = tokenOf(r2);
     const before = await crawl(token, ids);
     expect(before.size).toBeGreaterThan(10);
-    const hidden = [...ALL, ...images.map((i) => i.uploadId), r1Segmentation.jobId];
+    const hidden = [...ALL(), ...images.map((i) => i.uploadId), r1Segmentation.jobId];
     expect(leaks(before, hidden)).toEqual([]);
     // The crawl did reach the images: reader 2 holds reads of both timepoints.
     expect(before.get(`GET /trials/${t.trialId}/series/${images[0].seriesId}/slices/0`)).toMatch(/^200 /);
@@ -159,6 +174,7 @@ describe(`reading: blinding (${DIALECT})`, () => {
     // Reader 1 starts, signs, and disagrees (PR vs SD): an adjudication opens. Reader 2 must notice nothing.
     const r1Baseline = baseline([[CANARY.r1Lesion, 'liver', 37.77]], [['NT-R1', 'bone']], { notes: CANARY.r1Note });
     r1Baseline.targets[0].location = CANARY.r1Location;
+    r1Baseline.targets[0].measurement!.caliper = r1Caliper;
     await work(r1, readIds.r1[0], r1Baseline, false);
     const drafted = await crawl(token, ids);
     await p.request('POST', `/trials/${t.trialId}/reads/${readIds.r1[0]}/sign`, { token: tokenOf(r1), body: { password: TEST_PASSWORD } });
@@ -200,7 +216,9 @@ describe(`reading: blinding (${DIALECT})`, () => {
     const body: any = await view.clone().json();
     expect(body.reads.reader1.map((r: any) => r.content.targets[0].id)).toEqual([CANARY.r1Lesion, CANARY.r1Lesion]);
     expect(body.reads.reader2[1].content.targets[0].id).toBe('A');
-    const hidden = ALL.filter((c) => ![CANARY.r1Lesion, CANARY.r1Location, CANARY.r1Note, CANARY.r1Reason, CANARY.r1Mm].includes(c));
+    // the adjudicator sees where reader 1 measured (to draw it); reader 2 never did (first test)
+    expect(body.reads.reader1[0].content.targets[0].measurement.caliper).toEqual(r1Caliper);
+    const hidden = ALL().filter((c) => ![CANARY.r1Lesion, CANARY.r1Location, CANARY.r1Note, CANARY.r1Reason, CANARY.r1Mm, CANARY.r1CaliperX].includes(c));
     for (const r of [tasks, view]) {
       const text = `${[...r.headers.entries()].join('\n')}\n${await r.text()}`.toLowerCase();
       expect(hidden.filter((c) => text.includes(c.toLowerCase()))).toEqual([]);

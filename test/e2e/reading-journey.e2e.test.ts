@@ -22,6 +22,9 @@ const SITE_NAME = 'Hospital of Arm B';
 const R1_NOTE = 'R1-PRIVATE-NOTE recheck segment';
 const R1_LOCATION = 'segment VII posterior R1-LOC';
 const R1_AI_MM = 31.5;
+/** What each reader recorded at TP1 for T2 with the AI (read from the screen); the rest of the sums is typed around it. */
+const aiT2Mm: Record<1 | 2, number> = { 1: 0, 2: 0 };
+const mmRe = (mm: number) => String(mm).replace('.', '\\.');
 /**
  * The two visits' CT: 40 slices of 128×128 at 2.5 mm, 5 mm apart (z 0..195 mm); a lung lesion at slice 20 that
  * shrinks from 30 mm to 20 mm, and a liver lesion.
@@ -369,15 +372,14 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await page.getByTestId('outline-T2').waitFor();
     await page.getByTestId('image-viewer').getByRole('button', { name: 'Confirm T2' }).click();
     await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
+    aiT2Mm[1] = Number(/In the read: ([\d.]+) mm/.exec(await page.getByTestId('ai-recorded-T2').innerText())![1]);
     expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
     await screenshot(page, '24b-viewer-propagated');
-    await page.getByTestId('image-viewer').getByRole('button', { name: 'Reject T2' }).click();
-    // Every baseline lesion is listed with its organ, location and baseline measurement.
+    // Every baseline lesion is listed with its organ, location and baseline measurement; T1 is typed so that the
+    // sum of diameters is 25 mm whatever the AI measured T2 at.
     await expectText(row(page, 'targets', 'T1'), /T1\s+liver · segment VII posterior R1-LOC\s+33 mm/);
-    for (const [id, mm] of [['T1', '15'], ['T2', '10']]) {
-      await row(page, 'targets', id).getByLabel(`Status of ${id}`).selectOption('measured');
-      await row(page, 'targets', id).getByLabel(`Final diameter of ${id}`).fill(mm);
-    }
+    await row(page, 'targets', 'T1').getByLabel('Status of T1').selectOption('measured');
+    await row(page, 'targets', 'T1').getByLabel('Final diameter of T1').fill(String(Number((25 - aiT2Mm[1]).toFixed(1))));
     await row(page, 'non-targets', 'NT1').getByLabel('Status of NT1').selectOption('present');
     await complete(page);
     await saved(page);
@@ -405,16 +407,16 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
     await page.getByRole('button', { name: 'Correct this read' }).click();
     const correction = page.locator('section.correction');
-    await correction.getByLabel('Final diameter of T2').fill('11');
-    await correction.getByLabel('Reason for the correction').fill('T2 remeasured on the thin reconstruction');
+    await correction.getByLabel('Final diameter of T1').fill(String(Number((26 - aiT2Mm[1]).toFixed(1))));
+    await correction.getByLabel('Reason for the correction').fill('T1 remeasured on the thin reconstruction');
     await expectText(correction.getByTestId('sign-form'), /“I authored this corrected RECIST 1\.1 and iRECIST read”/);
     await correction.getByLabel('Password (asked for every signature)').fill(TEST_PASSWORD);
     await correction.getByRole('button', { name: 'Sign correction' }).click();
-    await expectText(page.getByTestId('version'), /Version 2\s+signed\s+Correction reason: T2 remeasured on the thin reconstruction[\s\S]*T2\s+lung · right upper lobe\s+Measured\s+11 mm/);
+    await expectText(page.getByTestId('version'), new RegExp(`Version 2\\s+signed\\s+Correction reason: T1 remeasured on the thin reconstruction[\\s\\S]*T2\\s+lung · right upper lobe\\s+Measured\\s+${mmRe(aiT2Mm[1])} mm \\(AI ${mmRe(aiT2Mm[1])} mm, accepted\\)`));
     await expectText(page.getByTestId('version-response'), /Sum \/ nadir\s+26 mm \/ 53 mm/);
     // The first version stays readable, with its own signature.
     await page.getByRole('button', { name: 'Version 1 (superseded)' }).click();
-    await expectText(page.getByTestId('version'), /Version 1\s+superseded[\s\S]*T2\s+lung · right upper lobe\s+Measured\s+10 mm/);
+    await expectText(page.getByTestId('version'), new RegExp(`Version 1\\s+superseded[\\s\\S]*T1\\s+liver · segment VII posterior R1-LOC\\s+Measured\\s+${mmRe(Number((25 - aiT2Mm[1]).toFixed(1)))} mm`));
     await expectText(page.getByTestId('signature'), /ada \(test\), [\d-]+T[\d:.]+Z \(UTC\), authored/);
     await screenshot(page, '25-reader-correction-versions');
     await close();
@@ -438,10 +440,20 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await sign(page, /I authored this RECIST 1\.1 read/, 'ben \\(test\\)');
 
     await openTask(page, 'TP1');
-    for (const [id, mm] of [['T1', '34'], ['T2', '21']]) {
-      await row(page, 'targets', id).getByLabel(`Status of ${id}`).selectOption('measured');
-      await row(page, 'targets', id).getByLabel(`Final diameter of ${id}`).fill(mm);
-    }
+    // Reader 2 points at the lung lesion for the AI and accepts its measurement; T1 is typed so that the sum of
+    // diameters is 55 mm whatever the AI measured.
+    const viewer = page.getByTestId('image-viewer');
+    await sliceText(page, 'current', 21);
+    await viewer.getByLabel('Lesion').selectOption('T2');
+    await viewer.getByRole('button', { name: 'Point at T2 for the AI' }).click();
+    await clickVoxel(page, 80, 64);
+    await page.getByTestId('outline-T2').waitFor({ timeout: 60_000 });
+    await viewer.getByRole('button', { name: 'Accept T2' }).click();
+    await expectText(page.getByTestId('ai-recorded-T2'), /In the read: [\d.]+ mm, accepted/);
+    aiT2Mm[2] = Number(/In the read: ([\d.]+) mm/.exec(await page.getByTestId('ai-recorded-T2').innerText())![1]);
+    expect(await row(page, 'targets', 'T2').getByLabel('Status of T2').evaluate((el: { value: string }) => el.value)).toBe('measured');
+    await row(page, 'targets', 'T1').getByLabel('Status of T1').selectOption('measured');
+    await row(page, 'targets', 'T1').getByLabel('Final diameter of T1').fill(String(Number((55 - aiT2Mm[2]).toFixed(1))));
     await row(page, 'non-targets', 'NT1').getByLabel('Status of NT1').selectOption('present');
     await page.getByRole('button', { name: 'Add new lesion' }).click();
     const n1 = row(page, 'new-lesions', 'N1');
@@ -474,7 +486,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(leaks).toEqual([]);
     // Nothing of reader 1 (identity, labels, notes, values) and nothing of the site or the visit schedule.
     const text = JSON.stringify(received.map((r) => r.body));
-    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', '"aiProposalMm"', 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', '20240304', '20240108', ...scanDates, ...scanDates.map((d) => d.replace(/-/g, '')), 'DOE^JANE', 'MRN-4242', 'RW-001']) {
+    for (const needle of [ada, 'ada (test)', '"ada"', R1_NOTE, R1_LOCATION, 'segment VII', `"aiProposalMm":${R1_AI_MM}`, 'right upper lobe', 'L3 vertebra', SITE_NAME, 'Week 8', 'WK8', '2024-03-04', '2024-01-08', '20240304', '20240108', ...scanDates, ...scanDates.map((d) => d.replace(/-/g, '')), 'DOE^JANE', 'MRN-4242', 'RW-001']) {
       expect(text, needle).not.toContain(needle);
     }
     expect(await page.locator('body').innerText()).not.toMatch(/\bada\b|RW-001|Week 8/);
@@ -495,14 +507,39 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(tp1.locator('tr[data-fact="newLesions"]'), /New lesions ≠ differs\s+none\s+N1 liver/);
     await expectText(tp1.locator('tr[data-fact="sumMm"]'), /Sum of diameters ≠ differs\s+26 mm\s+55 mm/);
     expect(await tp1.locator('tr[data-fact="targets"]').getAttribute('data-differs')).toBeNull();
-    await expectText(tp1.locator('[data-reader="1"]'), /Reader 1 · version 2[\s\S]*T2\s+lung · right upper lobe\s+Measured\s+11 mm[\s\S]*Reader 1, [\d-]+T[\d:.]+Z \(UTC\), authored/);
+    await expectText(tp1.locator('[data-reader="1"]'), new RegExp(`Reader 1 · version 2[\\s\\S]*T2\\s+lung · right upper lobe\\s+Measured\\s+${mmRe(aiT2Mm[1])} mm[\\s\\S]*Reader 1, [\\d-]+T[\\d:.]+Z \\(UTC\\), authored`));
     await expectText(tp1.locator('[data-reader="2"]'), /Reader 2 · version 1[\s\S]*N1\s+liver · segment II\s+NLT \/ present\s+12 mm[\s\S]*Reader 2, [\d-]+T[\d:.]+Z \(UTC\), authored/);
     // Blinded: the readers are "Reader 1" and "Reader 2", never named.
     expect(await page.locator('main').innerText()).not.toMatch(/\bada\b|ben \(test\)/);
-    // The images of the timepoint in question; the reads carry no caliper endpoints, and the screen says so.
+    // The images of the timepoint in question, with each reader's calipers where they measured T2 with the AI
+    // (reader 1 confirmed the propagated lesion, reader 2 accepted a new segmentation), in two colours.
+    const caliperOfRead = async (no: 1 | 2) => {
+      const read = await p.ctx.db.selectFrom('reads').select(['id', 'current_version']).where('timepoint_id', '=', tps[1]).where('reader_no', '=', no).executeTakeFirstOrThrow();
+      const v = await p.ctx.db.selectFrom('read_versions').select('content_json').where('read_id', '=', read.id).where('version', '=', Number(read.current_version)).executeTakeFirstOrThrow();
+      const m = JSON.parse(v.content_json).targets.find((x: { id: string }) => x.id === 'T2').measurement;
+      expect(m.finalMm).toBe(aiT2Mm[no]);
+      return m.caliper as { seriesId: string; k: number };
+    };
+    const stored = { 1: await caliperOfRead(1), 2: await caliperOfRead(2) };
     await tp1.getByRole('button', { name: 'Show the images of TP1' }).click();
-    await expectText(tp1.getByTestId('viewer-region'), /^Images · TP1[\s\S]*a read records each lesion's diameter, not the two points it was measured between/);
-    await expectText(tp1.getByTestId('slice-current'), /^Slice 21 \/ 40$/);
+    await expectText(tp1.getByTestId('viewer-region'), /^Images · TP1[\s\S]*Each reader's measurements are drawn where they were taken/);
+    await expectText(tp1.getByTestId('caliper-legend'), new RegExp(`Reader 1\\s*T2 ${mmRe(aiT2Mm[1])} mm · slice ${stored[1].k + 1}[\\s\\S]*Reader 2\\s*T2 ${mmRe(aiT2Mm[2])} mm · slice ${stored[2].k + 1}`));
+    // Opened at reader 1's caliper (the first), then reader 2's T2 chosen in reader 2's lesion table.
+    await expectText(tp1.getByTestId('slice-current'), new RegExp(`^Slice ${stored[1].k + 1} / 40$`));
+    const drawn = (no: 1 | 2) => tp1.getByTestId(`reader-caliper-${no}-T2`);
+    await drawn(1).waitFor();
+    expect(Number(await drawn(1).getAttribute('data-mm'))).toBe(aiT2Mm[1]);
+    await tp1.locator('div[data-reader="2"]').getByTestId('show-lesion-T2').click();
+    await expectText(tp1.getByTestId('slice-current'), new RegExp(`^Slice ${stored[2].k + 1} / 40$`));
+    await drawn(2).waitFor();
+    expect(Number(await drawn(2).getAttribute('data-mm'))).toBe(aiT2Mm[2]);
+    expect(await drawn(2).evaluate((el: any) => el.textContent as string)).toMatch(new RegExp(`R2 T2 ${mmRe(aiT2Mm[2])} mm`));
+    // Two colours: the measured axes are stroked differently for the two readers.
+    if (stored[1].k === stored[2].k) {
+      await drawn(1).waitFor();
+      const stroke = (no: 1 | 2) => drawn(no).locator('.axis.measured line').evaluate((el: any) => (globalThis as any).getComputedStyle(el).stroke);
+      expect(await stroke(1)).not.toBe(await stroke(2));
+    }
     await expectText(tp1.getByTestId('loaded-current'), /^40 of 40 slices loaded$/);
     await screenshot(page, '28-adjudication-compare');
 
@@ -564,9 +601,8 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await expectText(page.getByTestId('stats-summary'), /Subjects compared:?\s+3\s+Subjects adjudicated:?\s+2 \(66\.7%\)\s+Adjudicator chose:?\s+reader 1: 2, reader 2: 0/);
     await expectText(page.getByTestId('table-adjudication-rate'), /ada \(test\)\s+3\s+2\s+66\.7%\s+2\s+0\s+0%[\s\S]*ben \(test\)\s+3\s+2\s+66\.7%\s+0\s+2\s+100%/);
     await expectText(page.getByTestId('table-agreement'), /All readers\s+3\s+33\.3%/);
-    // Reader 1: T1's pre-filled proposal edited; with the segmentation service, T2's proposals (baseline and TP1)
-    // rejected as well.
-    await expectText(page.getByTestId('table-ai-assist'), /ada \(test\)\s+[2-9]\s+0\s+1\s+[1-9]\s+\d+\s+0%\s+1\.5 mm/);
+    // Reader 1: T1's pre-filled proposal edited; T2's baseline proposal rejected, its propagation at TP1 confirmed.
+    await expectText(page.getByTestId('table-ai-assist'), /ada \(test\)\s+[3-9]\s+1\s+1\s+[1-9]\s+\d+\s+[\d.]+%\s+1\.5 mm/);
     await expectText(page.getByTestId('table-causes'), /Measurement\s+1[\s\S]*New lesion\s+1/);
     await expectText(page.getByTestId('table-waterfall'), new RegExp(`RW-003\\s+\\+10%\\s+TP1\\s+SD\\s+concordant, reader 1 v1[\\s\\S]*${otherCode}\\s+-50%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v1[\\s\\S]*RW-001\\s+-50\\.9%\\s+TP1\\s+PR\\s+adjudicated, reader 1 v2`));
     await expectText(page.getByTestId('chart-waterfall'), /Data: each subject's final assessment/);

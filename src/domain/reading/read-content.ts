@@ -2,6 +2,7 @@
 // signed. Measurability and target limits are the response engine's (it reports them as baseline violations);
 // here we only check that every lesion the reader committed to at baseline is accounted for.
 import type { IrecistNewLesionType, NewLesionStatus, NonTargetStatus, TargetStatus } from './engine-contract.js';
+import type { MeasurementCaliper } from './measurement-caliper.js';
 import type { ResponseCriteria } from './paradigm.js';
 
 /** How the final measurement relates to the AI proposal (segmentation or propagation); all four are recorded. */
@@ -21,6 +22,8 @@ export interface Measurement {
   aiProposalMm?: number | null;
   aiSource?: AiSource | null;
   decision: MeasurementDecision;
+  /** where it was measured (measurement-caliper.ts checks it against the series and finalMm) */
+  caliper?: MeasurementCaliper;
 }
 
 export interface TargetEntry {

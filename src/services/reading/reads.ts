@@ -15,6 +15,7 @@ import { assertAiSourcesAreOwn } from '../segmentation/ai-sources.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { reconcileSubject } from './adjudication.js';
 import { type Caller, isCoreLab } from './caller.js';
+import { assertCalipersValid } from './read-calipers.js';
 import { evaluateRead, ownSignedReads } from './read-evaluation.js';
 import { previousTimepointSigned } from './reader-assignment.js';
 import {
@@ -88,6 +89,7 @@ export async function saveDraft(ctx: ServiceContext, actor: Actor, caller: Calle
     if (read.state === 'signed') throw new DomainError('CONFLICT', 'this read is signed; a change is a correction with a reason');
     await assertMayWork(trx, read);
     await assertAiSourcesAreOwn(trx, trialId, read.reader_id, content);
+    await assertCalipersValid(trx, read, content);
     const at = now.toISOString();
     const current = await currentVersionRow(trx, read);
     const json = JSON.stringify(content);
@@ -115,6 +117,8 @@ function newVersion(read: ReadsTable, version: number, contentJson: string, reas
 async function signVersion(trx: Trx, ctx: ServiceContext, signer: { id: string; displayName: string }, read: ReadsTable, version: ReadVersionsTable, now: Date) {
   const { paradigm } = await trialParadigm(trx, read.trial_id);
   const timepoints = await subjectTimepoints(trx, read.subject_id);
+  // Checked again at signing: a series may have been withdrawn from readers since the draft was saved.
+  await assertCalipersValid(trx, read, parseContent(version));
   const e = await evaluateRead(trx, paradigm, read, timepoints, parseContent(version));
   if (e.overridesWithoutReason.length) {
     throw new DomainError('REASON_REQUIRED', `your ${e.overridesWithoutReason.join(' and ')} response differs from the computed one: state the reason`);

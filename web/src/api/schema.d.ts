@@ -1411,6 +1411,18 @@ export interface components {
             } | null;
             /** @enum {unknown} */
             decision: "accepted" | "edited" | "rejected" | "manual";
+            caliper?: components["schemas"]["MeasurementCaliper"];
+        };
+        /** @description Where the measurement was taken, as the reader saw it when they accepted or edited the AI proposal or drew it: a series of the read's timepoint, its slice k (volume order) and the caliper endpoints in patient coordinates (DICOM LPS, mm), each lying on slice k. The measured axis (the long axis; the short axis for a lymph node, which then must be given) has the length finalMm to a tenth of a millimetre: |length - finalMm| <= 0.05 mm. Checked on every draft save, sign and correction (422, pointers like /targets/0/measurement/caliper/seriesId). */
+        MeasurementCaliper: {
+            seriesId: string;
+            k: number;
+            longAxis: components["schemas"]["CaliperEndpoints"];
+            shortAxis?: components["schemas"]["CaliperEndpoints"];
+        };
+        CaliperEndpoints: {
+            fromMm: components["schemas"]["Vec3"];
+            toMm: components["schemas"]["Vec3"];
         };
         TargetLesion: {
             id: components["schemas"]["LesionId"];

@@ -39,15 +39,24 @@ export const hasAiProposal = (m: Measurement | undefined): m is Measurement & { 
 export type AiChoice = 'accept' | 'edit' | 'reject';
 export const aiChoiceOf = (m: Measurement): AiChoice => (m.decision === 'accepted' ? 'accept' : m.decision === 'rejected' ? 'reject' : 'edit');
 
+/**
+ * A measurement's caliper depicts its value (the server refuses one whose length is not finalMm): a value that
+ * changes, or a rejection (the value is then the reader's own, typed), leaves the caliper behind.
+ */
+function withoutCaliper(m: Measurement): Measurement {
+  const { caliper: _, ...rest } = m;
+  return rest;
+}
+
 /** Accepting keeps the proposal's value; editing and rejecting keep the reader's value, now theirs. */
 export function chooseOnAi(m: Measurement & { aiProposalMm: number }, choice: AiChoice): Measurement {
   switch (choice) {
     case 'accept':
-      return { ...m, finalMm: m.aiProposalMm, decision: 'accepted' };
+      return { ...(m.finalMm === m.aiProposalMm ? m : withoutCaliper(m)), finalMm: m.aiProposalMm, decision: 'accepted' };
     case 'edit':
       return { ...m, decision: 'edited' };
     case 'reject':
-      return { ...m, decision: 'rejected' };
+      return { ...withoutCaliper(m), decision: 'rejected' };
   }
 }
 
@@ -57,8 +66,10 @@ export function chooseOnAi(m: Measurement & { aiProposalMm: number }, choice: Ai
  * stays as chosen; the value field is disabled while the proposal is accepted.
  */
 export function typedFinal(m: Measurement | undefined, finalMm: number | null): Measurement | undefined {
-  if (hasAiProposal(m)) return finalMm === null ? m : { ...m, finalMm };
-  return finalMm === null ? undefined : { finalMm, decision: 'manual' };
+  if (finalMm === null) return hasAiProposal(m) ? m : undefined;
+  if (m && m.finalMm === finalMm) return m;
+  if (hasAiProposal(m)) return { ...withoutCaliper(m), finalMm };
+  return { finalMm, decision: 'manual' };
 }
 
 /** Empty text fields are left out: the contract's strings have a minimum length where they are present. */

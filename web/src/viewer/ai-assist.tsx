@@ -11,6 +11,7 @@ import {
   acceptedMeasurement,
   caliperMm,
   editedMeasurement,
+  measurementCaliper,
   moveEnd,
   proposedMm,
   rejectedMeasurement,
@@ -184,7 +185,7 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
     const proposal = proposedMm(p.view, p.nodal);
     if (choice === 'accept') {
       put({ ...p, editing: false, long: p.view.long, short: p.view.short });
-      assist.onMeasure(p.lesionId, acceptedMeasurement(proposal, p.view.source));
+      assist.onMeasure(p.lesionId, acceptedMeasurement(proposal, p.view.source, measurementCaliper(p.seriesId, p.view.k, p.view.long, p.view.short)));
     } else if (choice === 'edit') {
       put({ ...p, editing: true });
       jumpTo(p.seriesId, p.view.k);
@@ -202,7 +203,7 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
     put(next);
     if (done) {
       const axis = p.nodal ? next.short! : next.long!;
-      assist.onMeasure(p.lesionId, editedMeasurement(proposedMm(p.view, p.nodal), p.view.source, caliperMm(axis)));
+      assist.onMeasure(p.lesionId, editedMeasurement(proposedMm(p.view, p.nodal), p.view.source, caliperMm(axis), measurementCaliper(p.seriesId, p.view.k, next.long!, next.short)));
     }
   };
 

@@ -9,6 +9,7 @@ import { type Vec3, distanceMm } from './series-geometry.js';
 
 export type Segmentation = components['schemas']['Segmentation'];
 export type CaliperLine = components['schemas']['CaliperLine'];
+export type MeasurementCaliper = components['schemas']['MeasurementCaliper'];
 
 export interface Caliper {
   from: Vec3;
@@ -48,16 +49,31 @@ export function viewOf(s: Segmentation): SegmentationView {
 /** The AI's value for the lesion: the measured axis's length as the server measured it. */
 export const proposedMm = (v: Extract<SegmentationView, { kind: 'proposal' }>, nodal: boolean): number => (nodal ? v.shortMm : v.longMm);
 
-/** Accepting keeps the AI's value. */
-export const acceptedMeasurement = (proposalMm: number, source: AiSource): Measurement => ({ finalMm: proposalMm, aiProposalMm: proposalMm, aiSource: source, decision: 'accepted' });
+/**
+ * Where the reader saw the measurement (the read's `caliper`, so the adjudicator can draw it): the series, the slice
+ * and both axes' ends in patient mm. The server checks that the measured axis is finalMm long to 0.05 mm, which
+ * holds by construction: finalMm is this caliper's length rounded to 0.1 mm.
+ */
+export const measurementCaliper = (seriesId: string, k: number, long: Caliper, short: Caliper | null): MeasurementCaliper => ({
+  seriesId,
+  k,
+  longAxis: { fromMm: [...long.from], toMm: [...long.to] },
+  ...(short ? { shortAxis: { fromMm: [...short.from], toMm: [...short.to] } } : {}),
+});
+
+const withCaliper = (m: Measurement, caliper: MeasurementCaliper | undefined): Measurement => (caliper ? { ...m, caliper } : m);
+
+/** Accepting keeps the AI's value (and its calipers, where the proposal was seen). */
+export const acceptedMeasurement = (proposalMm: number, source: AiSource, caliper?: MeasurementCaliper): Measurement =>
+  withCaliper({ finalMm: proposalMm, aiProposalMm: proposalMm, aiSource: source, decision: 'accepted' }, caliper);
 
 /** The reader moved the calipers: their length is the final value (an unchanged length is still an acceptance). */
-export function editedMeasurement(proposalMm: number, source: AiSource, finalMm: number): Measurement {
+export function editedMeasurement(proposalMm: number, source: AiSource, finalMm: number, caliper?: MeasurementCaliper): Measurement {
   const mm = roundMm(finalMm);
-  return mm === proposalMm ? acceptedMeasurement(proposalMm, source) : { finalMm: mm, aiProposalMm: proposalMm, aiSource: source, decision: 'edited' };
+  return mm === proposalMm ? acceptedMeasurement(proposalMm, source, caliper) : withCaliper({ finalMm: mm, aiProposalMm: proposalMm, aiSource: source, decision: 'edited' }, caliper);
 }
 
-/** Rejecting keeps the proposal on record; the final value is the reader's own (typed in the lesion table). */
+/** Rejecting keeps the proposal on record; the final value is the reader's own (typed in the lesion table), so no caliper. */
 export const rejectedMeasurement = (proposalMm: number, source: AiSource, readerMm: number | undefined): Measurement => ({ finalMm: readerMm ?? proposalMm, aiProposalMm: proposalMm, aiSource: source, decision: 'rejected' });
 
 /**

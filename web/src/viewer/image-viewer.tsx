@@ -3,10 +3,12 @@ import { api, must } from '../api/client.js';
 import { describeError } from '../api/problem.js';
 import { ErrorBanner, Loading } from '../ui/feedback.js';
 import { useAsync } from '../ui/use-async.js';
+import type { ReaderCaliper } from '../reading/reader-calipers.js';
 import { type ViewerAssist, useAiAssist } from './ai-assist.js';
 import { type DragTool, StackPane, ViewerEngine, renderBackend } from './cornerstone-runtime.js';
 import { registerSeries } from './slice-loader.js';
 import { type ImageSeries, type SeriesGeometry, describeSeries, geometryOf, linkOffsetMm, linkedSlice, pointOnSlice } from './series-geometry.js';
+import { ReaderCalipersLegend, ReaderCalipersOverlay } from './reader-calipers-overlay.js';
 import { type OverlayLesion, ViewerOverlay } from './viewer-overlay.js';
 import { DEFAULT_PRESET, WINDOW_PRESETS, type Window, describeWindow, presetOf } from './window-presets.js';
 import './viewer.css';
@@ -22,6 +24,8 @@ export interface ImageViewerProps {
   timepoint: { id: string; label: string };
   previous?: { id: string; label: string } | null;
   assist?: ViewerAssist;
+  /** the readers' recorded calipers to draw (adjudication), and the one to show (its series and slice) */
+  readerCalipers?: { list: ReaderCaliper[]; focus: { seriesId: string; k: number; seq: number } | null };
 }
 
 type Side = 'current' | 'previous';
@@ -48,7 +52,7 @@ function useSeries(trialId: string, timepointId: string | undefined) {
 
 const largest = (list: ImageSeries[]): ImageSeries | undefined => [...list].filter((s) => geometryOf(s)).sort((a, b) => (geometryOf(b)!.dims[2] ?? 0) - (geometryOf(a)!.dims[2] ?? 0))[0];
 
-export default function ImageViewer({ trialId, timepoint, previous, assist }: ImageViewerProps) {
+export default function ImageViewer({ trialId, timepoint, previous, assist, readerCalipers }: ImageViewerProps) {
   const [engine, setEngine] = useState<ViewerEngine | null>(null);
   const [engineError, setEngineError] = useState<unknown>(null);
   useLayoutEffect(() => {
@@ -71,13 +75,19 @@ export default function ImageViewer({ trialId, timepoint, previous, assist }: Im
   const [linked, setLinked] = useState(true);
   const offsetMm = useRef(0);
   const driving = useRef<Side | null>(null);
-  const [jump, setJump] = useState<{ side: Side; seriesId: string; k: number; seq: number } | null>(null);
+  const focus = readerCalipers?.focus;
+  const [jump, setJump] = useState<{ side: Side; seriesId: string; k: number; seq: number } | null>(focus ? { side: 'current', ...focus } : null);
+  const jumpTo = (seriesId: string, k: number) => setJump((j) => ({ side: 'current', seriesId, k, seq: (j?.seq ?? 0) + 1 }));
+  // A reader's lesion chosen outside the viewer (the adjudication's lesion tables) is shown at its slice.
+  useEffect(() => {
+    if (focus) jumpTo(focus.seriesId, focus.k);
+  }, [focus?.seq]);
 
   const ai = useAiAssist({
     trialId,
     assist,
     current: currentShown,
-    jumpTo: (seriesId, k) => setJump((j) => ({ side: 'current', seriesId, k, seq: (j?.seq ?? 0) + 1 })),
+    jumpTo,
   });
   const pointing = ai?.pointing ?? false;
   useEffect(() => engine?.setDragTool(pointing ? null : dragTool), [engine, dragTool, pointing]);
@@ -182,6 +192,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist }: Im
               pointing={pointing}
               onPointing={ai?.setPointing}
               onPoint={ai?.pointAt}
+              readerCalipers={readerCalipers?.list}
               helpId={`viewer-help-${timepoint.id}`}
             />
             {previous ? (
@@ -207,6 +218,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist }: Im
           </>
         ) : null}
       </div>
+      {readerCalipers ? <ReaderCalipersLegend calipers={readerCalipers.list} shownSeriesId={currentShown?.seriesId ?? null} onShow={(c) => jumpTo(c.seriesId, c.k)} /> : null}
       {ai?.panel}
     </div>
   );
@@ -230,6 +242,7 @@ interface PaneProps {
   pointing?: boolean;
   onPointing?: (on: boolean) => void;
   onPoint?: (seriesId: string, pointMm: [number, number, number]) => void;
+  readerCalipers?: ReaderCaliper[];
   helpId: string;
 }
 
@@ -378,6 +391,7 @@ function Pane(props: PaneProps) {
       >
         <div ref={element} class="viewport" onContextMenu={(e) => e.preventDefault()} />
         {geometry && chosen ? <ViewerOverlay pane={pane} geometry={geometry} slice={slice} lesions={lesions} tick={tick} onMove={props.onMoveCaliper ?? (() => undefined)} /> : null}
+        {geometry && chosen && props.readerCalipers ? <ReaderCalipersOverlay pane={pane} geometry={geometry} slice={slice} calipers={props.readerCalipers.filter((c) => c.seriesId === chosen.id)} tick={tick} /> : null}
       </div>
       <p class="pane-status" data-testid={`status-${side}`}>
         <span data-testid={`slice-${side}`}>

@@ -2,6 +2,7 @@ import { useLayoutEffect, useState } from 'preact/hooks';
 import { type Caller, mayCall } from '../../api/access.js';
 import { api, must } from '../../api/client.js';
 import { SUMMARY_ROWS, type TimepointPair, describeTrigger, formatFact, timepointPairs } from '../../reading/compare-reads.js';
+import { type ReaderNo, caliperOf, calipersOfPair } from '../../reading/reader-calipers.js';
 import { CAUSE_LABEL, DISCORDANCE_CAUSES, type AdjudicationView, type DiscordanceCause, type ReadContent, asAdjudication, labelOf, subjectName } from '../../reading/model.js';
 import { pathOf } from '../../router.js';
 import { ErrorBanner, Loading, Notice, StateBadge } from '../../ui/feedback.js';
@@ -13,9 +14,9 @@ import { SignForm } from '../reading/sign-form.js';
 import { SignatureView } from '../reading/signature-view.js';
 import { ViewerRegion } from '../reading/viewer-region.js';
 
-/** Why the readers' calipers are not drawn: the read content records diameters, not where they were measured. */
-const NO_ENDPOINTS_NOTE =
-  "The readers' measurements cannot be drawn on the images: a read records each lesion's diameter, not the two points it was measured between (the read content has no caliper endpoints).";
+/** What the images show: the calipers the reads record; a lesion measured without one has only its value. */
+const CALIPERS_NOTE =
+  "Each reader's measurements are drawn where they were taken (Reader 1 and Reader 2 in their own colours, on the slice of each caliper); a lesion whose read records no caliper (typed, or measured before calipers were kept) is listed without one. Choose a lesion in the tables to show it.";
 
 /**
  * An adjudication: the two readers' signed reads side by side per timepoint with what differs marked, the charter
@@ -101,6 +102,15 @@ function TimepointComparison({ trialId, caller, pair, baselines }: { trialId: st
   const id = `cmp-${pair.label}`;
   const [images, setImages] = useState(false);
   const timepoint = (pair.reader1 ?? pair.reader2)?.timepoint;
+  const calipers = calipersOfPair({ 1: pair.reader1?.content ?? null, 2: pair.reader2?.content ?? null }, baselines);
+  const [focus, setFocus] = useState<{ seriesId: string; k: number; seq: number } | null>(null);
+  const mayView = !!timepoint && mayCall('listTimepointSeries', caller);
+  /** Opens the images at a reader's caliper (the first one when the images are opened without a choice). */
+  const show = (c: { seriesId: string; k: number } | null) => {
+    if (c) setFocus((f) => ({ seriesId: c.seriesId, k: c.k, seq: (f?.seq ?? 0) + 1 }));
+    setImages(true);
+  };
+  const showLesion = (no: ReaderNo) => (lesionId: string) => show(caliperOf(calipers, no, lesionId));
   return (
     <section class={`panel comparison${pair.triggered ? ' triggered' : ''}`} aria-labelledby={id} data-timepoint={pair.label}>
       <h2 id={id}>
@@ -133,12 +143,12 @@ function TimepointComparison({ trialId, caller, pair, baselines }: { trialId: st
           })}
         </tbody>
       </table>
-      {timepoint && mayCall('listTimepointSeries', caller) ? (
-        <button type="button" aria-expanded={images} onClick={() => setImages(!images)}>
+      {mayView ? (
+        <button type="button" aria-expanded={images} onClick={() => (images ? setImages(false) : show(focus ?? calipers[0] ?? null))}>
           {images ? `Hide the images of ${pair.label}` : `Show the images of ${pair.label}`}
         </button>
       ) : null}
-      {images && timepoint ? <ViewerRegion caller={caller} trialId={trialId} timepoint={{ id: timepoint.id, label: pair.label }} note={NO_ENDPOINTS_NOTE} /> : null}
+      {images && timepoint ? <ViewerRegion caller={caller} trialId={trialId} timepoint={{ id: timepoint.id, label: pair.label }} note={CALIPERS_NOTE} readerCalipers={{ list: calipers, focus }} /> : null}
       <div class="side-by-side">
         {([1, 2] as const).map((no) => {
           const r = no === 1 ? pair.reader1 : pair.reader2;
@@ -150,7 +160,7 @@ function TimepointComparison({ trialId, caller, pair, baselines }: { trialId: st
               </h3>
               {r ? (
                 <>
-                  <ContentTables content={r.content} baseline={baselines?.[no] ?? null} idPrefix={`r${no}-${pair.label}`} />
+                  <ContentTables content={r.content} baseline={baselines?.[no] ?? null} idPrefix={`r${no}-${pair.label}`} onShowLesion={mayView ? showLesion(no) : undefined} showLabel={`show Reader ${no}'s caliper on the images of ${pair.label}`} />
                   <SignatureView signature={r.signature} />
                 </>
               ) : (

@@ -19,7 +19,18 @@ function MeasurementText({ m }: { m: Measurement | undefined }) {
   );
 }
 
-export function ContentTables({ content, baseline, idPrefix }: { content: ReadContent; baseline: ReadContent | null; idPrefix: string }) {
+/** A measured lesion's name; with `onShow` (its caliper can be drawn) a button that shows it on the images. */
+function LesionName({ id, onShow, showLabel }: { id: string; onShow?: (id: string) => void; showLabel?: string }) {
+  if (!onShow) return <>{id}</>;
+  return (
+    <button type="button" class="lesion-link" onClick={() => onShow(id)} aria-label={`${id}: ${showLabel ?? 'show on the images'}`} data-testid={`show-lesion-${id}`}>
+      {id}
+    </button>
+  );
+}
+
+export function ContentTables({ content, baseline, idPrefix, onShowLesion, showLabel }: { content: ReadContent; baseline: ReadContent | null; idPrefix: string; onShowLesion?: (lesionId: string) => void; showLabel?: string }) {
+  const show = (m: Measurement | undefined) => (m?.caliper && onShowLesion ? onShowLesion : undefined);
   const where = (id: string, list: 'targets' | 'nonTargets', own: { organ?: string; location?: string }) => {
     const b = baseline?.[list].find((x) => x.id === id) ?? own;
     return [b.organ, b.location].filter(Boolean).join(' · ') || '—';
@@ -46,7 +57,9 @@ export function ContentTables({ content, baseline, idPrefix }: { content: ReadCo
         <tbody>
           {content.targets.map((t) => (
             <tr key={t.id}>
-              <th scope="row">{t.id}</th>
+              <th scope="row">
+                <LesionName id={t.id} onShow={show(t.measurement)} showLabel={showLabel} />
+              </th>
               <td>{where(t.id, 'targets', t)}</td>
               {followup ? <td>{t.status ? TARGET_STATUS_LABEL[t.status] : '—'}</td> : <td>{t.nodal ? 'yes' : 'no'}</td>}
               <td>
@@ -90,7 +103,9 @@ export function ContentTables({ content, baseline, idPrefix }: { content: ReadCo
             <tbody>
               {(content.newLesions ?? []).map((n) => (
                 <tr key={n.id}>
-                  <th scope="row">{n.id}</th>
+                  <th scope="row">
+                    <LesionName id={n.id} onShow={show(n.measurement)} showLabel={showLabel} />
+                  </th>
                   <td>{[n.organ, n.location].filter(Boolean).join(' · ')}</td>
                   <td>
                     {n.irecistType} / {n.status}
