@@ -1,4 +1,4 @@
-"""Synthetic CT lesion phantoms for training the promptable lesion segmentation model (lesion-seg-v1).
+"""Synthetic CT lesion phantoms for training the promptable lesion segmentation model (lesion-seg-v2).
 
 Every sample is drawn from a seeded numpy Generator, so the training set is a pure function of the seed.
 Scenes imitate the four lesion families the default model must handle:
