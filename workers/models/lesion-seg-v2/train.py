@@ -128,7 +128,7 @@ def dice(p: torch.Tensor, y: torch.Tensor) -> float:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--seed", type=int, default=20240602)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -149,6 +149,7 @@ def main():
     warm = 30
     first = 0
     spent = 0.0
+    history = []
     ckpt_path = os.path.join(args.out, "checkpoint.pt")
     if args.resume and os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path)
@@ -157,6 +158,9 @@ def main():
         rng.bit_generator.state = ck["rng"]
         torch.set_rng_state(ck["torch_rng"])
         first, spent = ck["step"], ck["seconds"]
+        history = ck.get("history", [])
+        if ck.get("steps", args.steps) != args.steps:  # a resumed run with a new length: the card says so
+            history = history + [{"fromStep": first, "previousSteps": ck.get("steps")}]
         print(f"resumed at step {first}", flush=True)
 
     def lr_at(step: int) -> float:
@@ -185,22 +189,23 @@ def main():
             # the checkpoint draws no random numbers from the training stream, so the run continues unchanged
             os.makedirs(args.out, exist_ok=True)
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state,
-                        "torch_rng": torch.get_rng_state(), "step": step + 1, "seconds": time.time() - t0},
+                        "torch_rng": torch.get_rng_state(), "step": step + 1, "seconds": time.time() - t0,
+                        "steps": args.steps, "history": history},
                        ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
-            export(model, args, nparams, warm, t0, step + 1, args.out, validate=False)
+            export(model, args, nparams, warm, t0, step + 1, args.out, validate=False, history=history)
             last_ckpt = time.time()
 
-    export(model, args, nparams, warm, t0, stop, args.out)
+    export(model, args, nparams, warm, t0, stop, args.out, history=history)
 
 
-def export(model, args, nparams, warm, t0, stopped_at, out_dir, validate=True):
+def export(model, args, nparams, warm, t0, stopped_at, out_dir, validate=True, history=()):
     # held-out check on phantoms from another seed (the benchmark in bench/ is the real acceptance test)
     model.eval()
     val = None
     if validate:
         val = validation(model, args)
-    _write(model, args, nparams, warm, t0, stopped_at, out_dir, val)
+    _write(model, args, nparams, warm, t0, stopped_at, out_dir, val, list(history))
 
 
 def validation(model, args):
@@ -216,7 +221,7 @@ def validation(model, args):
     return val
 
 
-def _write(model, args, nparams, warm, t0, stopped_at, out_dir, val):
+def _write(model, args, nparams, warm, t0, stopped_at, out_dir, val, history):
     os.makedirs(out_dir, exist_ok=True)
     onnx_path = os.path.join(out_dir, "model.onnx")
     dummy = torch.zeros(1, 3, VOI, VOI, VOI)
@@ -259,6 +264,7 @@ def _write(model, args, nparams, warm, t0, stopped_at, out_dir, val):
             "seed": args.seed,
             "steps": args.steps,
             "stoppedAtStep": stopped_at,
+            "scheduleChanges": history,
             "batch": args.batch,
             "loss": "binary cross-entropy + soft Dice",
             "optimiser": f"Adam, lr {args.lr} cosine to 1e-4, {warm} warm-up steps",
