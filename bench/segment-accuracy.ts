@@ -4,7 +4,7 @@
 //   (b) real CT, Lung-PET-CT-Dx subject A0001 (../shared/corpus/ct/lung-pet-ct-dx): a click at the centre of every
 //       tumour box, IoU of the mask's in-slice bounding box with the box, and the long axis against the box diagonal
 //       (a lesion inside the box cannot be longer); target median box IoU >= 0.7.
-// Usage: npx tsx bench/segment-accuracy.ts [--model lesion-seg-v1] [--registry dir] [--phantoms-only|--ct-only]
+// Usage: npx tsx bench/segment-accuracy.ts [--model <id>, default DEFAULT_LESION_MODEL_ID] [--registry dir] [--phantoms-only|--ct-only]
 // Prints one line per case, summaries, and a final single-line JSON.
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { corpusDir } from '../test/corpus.js';
 import { voxelToPatient } from '../src/domain/volume.js';
 import { loadCtSeriesVolume } from '../src/segmentation/load-ct-series-volume.js';
 import { measureLesionAxes, measureSliceAxes } from '../src/segmentation/mask-axes.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { executionProviderFromEnv, openModelSession } from '../src/segmentation/onnx-session.js';
 import { type LesionMask, segmentLesion } from '../src/segmentation/segment-lesion.js';
 import { makePhantom, phantomSuite } from './segment-phantoms.js';
@@ -23,7 +23,7 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };
-const modelId = opt('--model', 'lesion-seg-v1');
+const modelId = opt('--model', DEFAULT_LESION_MODEL_ID);
 const registryDir = opt('--registry', defaultModelRegistryDir());
 const DICE_TARGET = 0.9;
 const BOX_IOU_TARGET = 0.7;

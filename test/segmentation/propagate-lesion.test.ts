@@ -2,20 +2,20 @@
 // scene with the lesion gone.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makePhantom, phantomSpec as spec } from '../../bench/segment-phantoms.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../../src/segmentation/onnx-session.js';
 import { propagateLesion } from '../../src/segmentation/propagate-lesion.js';
 import { segmentLesion } from '../../src/segmentation/segment-lesion.js';
 
 let ms: ModelSession;
 beforeAll(async () => {
-  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1'), { executionProvider: 'cpu', intraOpThreads: 1 });
+  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID), { executionProvider: 'cpu', intraOpThreads: 1 });
 });
 
-// Propagation depends on the model segmenting the lesion and nothing on normal tissue; lesion-seg-v1 does not
-// reach that yet (workers/models/lesion-seg-v1/README.md). The checks run with CORELAB_MODEL_ACCURACY=1.
+// Propagation depends on the model segmenting the lesion and nothing on normal tissue; the default model does not
+// reach that yet (workers/models/lesion-seg-v2/README.md). The checks run with CORELAB_MODEL_ACCURACY=1.
 const ACCURACY = process.env.CORELAB_MODEL_ACCURACY === '1';
-if (!ACCURACY) console.log('propagation checks not run: lesion-seg-v1 is below its accuracy target; set CORELAB_MODEL_ACCURACY=1');
+if (!ACCURACY) console.log(`propagation checks not run: ${DEFAULT_LESION_MODEL_ID} is below its accuracy target; set CORELAB_MODEL_ACCURACY=1`);
 
 describe.runIf(ACCURACY)('propagateLesion', () => {
   const baseline = makePhantom(spec({ semiAxesMm: [10, 10, 10], seed: 21 }));
@@ -31,7 +31,7 @@ describe.runIf(ACCURACY)('propagateLesion', () => {
     expect(res.measurement!.longAxisMm).toBeGreaterThan(11);
     expect(res.measurement!.longAxisMm).toBeLessThan(16);
     expect(res.confidence).toBeGreaterThan(0.3);
-    expect(res.segmentation!.provenance.modelId).toBe('lesion-seg-v1');
+    expect(res.segmentation!.provenance.modelId).toBe(DEFAULT_LESION_MODEL_ID);
   });
 
   it('says the lesion is gone when the follow-up has none, rather than segmenting something else', async () => {
