@@ -4,28 +4,28 @@
 //   (b) real CT, Lung-PET-CT-Dx subject A0001 (../shared/corpus/ct/lung-pet-ct-dx): a click at the centre of every
 //       tumour box, IoU of the mask's in-slice bounding box with the box, and the long axis against the box diagonal
 //       (a lesion inside the box cannot be longer); target median box IoU >= 0.7.
-// Usage: npx tsx bench/segment-accuracy.ts [--model lesion-seg-v1] [--registry dir] [--phantoms-only|--ct-only]
+// Usage: npx tsx bench/segment-accuracy.ts [--model <id>, default DEFAULT_LESION_MODEL_ID] [--registry dir] [--phantoms-only|--ct-only]
 // Prints one line per case, summaries, and a final single-line JSON.
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { corpusDir } from '../test/corpus.js';
 import { assembleVolumeFromFiles } from '../src/dicom/series-files.js';
-import { countMaskVoxels } from '../src/domain/mask/index.js';
-import { measureLesionMask, measureMaskSlice } from '../src/domain/measurement/index.js';
-import { type VolumeGeometry, voxelToPatient } from '../src/domain/volume.js';
+import { measureMaskSlice } from '../src/domain/measurement/index.js';
+import { voxelToPatient } from '../src/domain/volume.js';
 import { geometryOfBox } from '../src/segmentation/volume-crop.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { executionProviderFromEnv, openModelSession } from '../src/segmentation/onnx-session.js';
-import { type LesionMask, segmentLesion } from '../src/segmentation/segment-lesion.js';
+import { segmentLesion } from '../src/segmentation/segment-lesion.js';
 import { makePhantom, phantomSuite } from './segment-phantoms.js';
+import { axesMm, overlap, pasteMask } from './segment-scoring.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };
-const modelId = opt('--model', 'lesion-seg-v1');
+const modelId = opt('--model', DEFAULT_LESION_MODEL_ID);
 const registryDir = opt('--registry', defaultModelRegistryDir());
 const DICE_TARGET = 0.9;
 const BOX_IOU_TARGET = 0.7;
@@ -38,23 +38,6 @@ const median = (xs: number[]) => {
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
-
-function pasteMask(m: LesionMask, dims: readonly [number, number, number]): Uint8Array {
-  const out = new Uint8Array(dims[0] * dims[1] * dims[2]);
-  const [w, h, d] = m.dims;
-  for (let z = 0; z < d; z++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        if (m.data[x + y * w + z * w * h]) out[m.offset[0] + x + (m.offset[1] + y) * dims[0] + (m.offset[2] + z) * dims[0] * dims[1]] = 1;
-  return out;
-}
-
-/** Long and short axis (src/domain/measurement, face-centre boundary) on the largest slice; 0 for an empty mask. */
-function axesMm(mask: Uint8Array, g: VolumeGeometry): { longAxisMm: number; shortAxisMm: number } {
-  if (countMaskVoxels(mask) === 0) return { longAxisMm: 0, shortAxisMm: 0 };
-  const m = measureLesionMask(mask, g);
-  return { longAxisMm: m.longAxis.lengthMm, shortAxisMm: m.shortAxis.lengthMm };
-}
 
 const ms = await openModelSession(await loadRegisteredModel(registryDir, modelId), {
   executionProvider: executionProviderFromEnv(),
@@ -78,12 +61,7 @@ if (!args.includes('--ct-only')) {
     const ph = makePhantom(spec);
     const seg = await segmentLesion(ph.volume, { kind: 'point', pointMm: ph.centreMm }, ms);
     const pred = pasteMask(seg.mask, ph.volume.dims);
-    let inter = 0;
-    let a = 0;
-    let b = 0;
-    for (let i = 0; i < pred.length; i++) (a += pred[i]), (b += ph.truth[i]), (inter += pred[i] & ph.truth[i]);
-    const dice = (2 * inter) / Math.max(1, a + b);
-    const iou = inter / Math.max(1, a + b - inter);
+    const { dice, iou } = overlap(pred, ph.truth);
     const t = axesMm(ph.truth, ph.volume);
     const p = axesMm(pred, ph.volume);
     const longErrMm = Math.abs(p.longAxisMm - t.longAxisMm);

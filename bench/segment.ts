@@ -2,12 +2,12 @@
 // onnxruntime intra-op thread each, so workers x threads fits the cores), and the same VOIs' model inputs through a
 // bare onnxruntime session (one thread) in the same run. Targets: pool overhead <= 10 % (1 worker against the bare
 // session), scaling from 1 to 2 workers >= 1.7x.
-// Usage: npx tsx bench/segment.ts [--vois 24] [--model lesion-seg-v1] [--registry dir]
+// Usage: npx tsx bench/segment.ts [--vois 24] [--model <id>, default DEFAULT_LESION_MODEL_ID] [--registry dir]
 // The pool's workers run the whole job (VOI extraction and resampling, normalisation, inference, resampling back,
 // connected component); the bare session runs inference only on inputs prepared beforehand.
 import { availableParallelism } from 'node:os';
 import type { Volume } from '../src/domain/volume.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { executionProviderFromEnv, openModelSession, runModel } from '../src/segmentation/onnx-session.js';
 import { prepareLesionInput } from '../src/segmentation/segment-lesion.js';
 import { createSegmentationPool, planSegmentationPool } from '../src/segmentation/segmentation-pool.js';
@@ -19,7 +19,7 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
 };
-const modelId = opt('--model', 'lesion-seg-v1');
+const modelId = opt('--model', DEFAULT_LESION_MODEL_ID);
 const nVois = Number(opt('--vois', '24'));
 const registryDir = opt('--registry', defaultModelRegistryDir());
 const executionProvider = executionProviderFromEnv();

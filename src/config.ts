@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { type ExecutionProvider, executionProviderFromEnv } from './segmentation/execution-provider.js';
-import { defaultModelRegistryDir } from './segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir } from './segmentation/model-registry.js';
 
 // Every setting the platform reads from its environment, read once here (the domain never reads env).
 export interface Config {
@@ -72,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     segmentation: {
       registryDir: path.resolve(env.CORELAB_MODEL_REGISTRY || defaultModelRegistryDir()),
-      defaultModelId: env.CORELAB_DEFAULT_SEGMENTATION_MODEL || 'lesion-seg-v1',
+      defaultModelId: env.CORELAB_DEFAULT_SEGMENTATION_MODEL || DEFAULT_LESION_MODEL_ID,
       executionProvider: executionProviderFromEnv(env),
       // a reader waits on each segmentation: a short queue answers 429 early rather than minutes late
       maxQueued: int(env, 'CORELAB_SEGMENT_MAX_QUEUED', 64),

@@ -11,6 +11,7 @@ import type { Volume } from '../../src/domain/volume.js';
 import { parseModelCard } from '../../src/segmentation/model-card.js';
 import { buildModelInput } from '../../src/segmentation/model-input.js';
 import {
+  DEFAULT_LESION_MODEL_ID,
   defaultModelRegistryDir,
   listRegisteredModelIds,
   loadRegisteredModel,
@@ -37,13 +38,18 @@ async function validCard(): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path.join(defaultModelRegistryDir(), 'lesion-seg-v1/model-card.json'), 'utf8'));
 }
 
-describe('committed default model', () => {
-  it('lesion-seg-v1: the card validates and model.onnx hashes to the card sha256', async () => {
-    const m = await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1');
-    expect(m.card.id).toBe('lesion-seg-v1');
+describe('committed models', () => {
+  it.each(['lesion-seg-v1', 'lesion-seg-v2'])('%s: the card validates and model.onnx hashes to the card sha256', async (id) => {
+    const m = await loadRegisteredModel(defaultModelRegistryDir(), id);
+    expect(m.card.id).toBe(id);
     expect(sha256Hex(m.onnx)).toBe(m.card.sha256);
     expect(m.card.input.channels).toEqual(['image', 'image-relative', 'prompt']);
-    expect(await listRegisteredModelIds(defaultModelRegistryDir())).toContain('lesion-seg-v1');
+    expect(await listRegisteredModelIds(defaultModelRegistryDir())).toContain(id);
+  });
+
+  it('the default lesion model is lesion-seg-v2, a promptable lesion model', async () => {
+    expect(DEFAULT_LESION_MODEL_ID).toBe('lesion-seg-v2');
+    expect((await readModelCard(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID)).task).toBe('promptable-lesion-segmentation');
   });
 });
 

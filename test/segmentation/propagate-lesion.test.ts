@@ -8,20 +8,20 @@ import { makePhantom, phantomSpec as spec } from '../../bench/segment-phantoms.j
 import { type SyntheticLesion, syntheticCtSeries, syntheticUid } from '../../src/demo/synthetic-ct-series.js';
 import { assembleVolumeFromFiles } from '../../src/dicom/series-files.js';
 import type { Volume } from '../../src/domain/volume.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../../src/segmentation/onnx-session.js';
 import { lesionContrastHu, propagateLesion } from '../../src/segmentation/propagate-lesion.js';
 import { segmentLesion } from '../../src/segmentation/segment-lesion.js';
 
 let ms: ModelSession;
 beforeAll(async () => {
-  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1'), { executionProvider: 'cpu', intraOpThreads: 1 });
+  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID), { executionProvider: 'cpu', intraOpThreads: 1 });
 });
 
-// Propagation depends on the model segmenting the lesion and nothing on normal tissue; lesion-seg-v1 does not
-// reach that yet (workers/models/lesion-seg-v1/README.md). The checks run with CORELAB_MODEL_ACCURACY=1.
+// Propagation depends on the model segmenting the lesion and nothing on normal tissue; the default model does not
+// reach that yet (workers/models/lesion-seg-v2/README.md). The checks run with CORELAB_MODEL_ACCURACY=1.
 const ACCURACY = process.env.CORELAB_MODEL_ACCURACY === '1';
-if (!ACCURACY) console.log('propagation checks not run: lesion-seg-v1 is below its accuracy target; set CORELAB_MODEL_ACCURACY=1');
+if (!ACCURACY) console.log(`propagation checks not run: ${DEFAULT_LESION_MODEL_ID} is below its accuracy target; set CORELAB_MODEL_ACCURACY=1`);
 
 describe.runIf(ACCURACY)('propagateLesion', () => {
   const baseline = makePhantom(spec({ semiAxesMm: [10, 10, 10], seed: 21 }));
@@ -37,7 +37,7 @@ describe.runIf(ACCURACY)('propagateLesion', () => {
     expect(res.measurement!.longAxis.lengthMm).toBeGreaterThan(11);
     expect(res.measurement!.longAxis.lengthMm).toBeLessThan(16);
     expect(res.confidence).toBeGreaterThan(0.3);
-    expect(res.segmentation!.provenance.modelId).toBe('lesion-seg-v1');
+    expect(res.segmentation!.provenance.modelId).toBe(DEFAULT_LESION_MODEL_ID);
   });
 
   it('says the lesion is gone when the follow-up has none, rather than segmenting something else', async () => {
@@ -54,7 +54,7 @@ describe.runIf(ACCURACY)('propagateLesion', () => {
 // found" for a lesion that is gone, and it has two independent reasons to: the lesion's neighbourhood matches nothing,
 // and what the model outlines does not stand out from its surroundings. Synthetic chest CT as real DICOM (the demo's
 // generator), assembled by src/dicom as the platform does.
-describe('propagateLesion on synthetic chest CT (lesion-seg-v1 as shipped)', () => {
+describe('propagateLesion on synthetic chest CT (the default model as shipped)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'corelab-propagate-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   async function ct(label: string, lesions: SyntheticLesion[], seed: number): Promise<Volume> {

@@ -2,7 +2,7 @@
 // transferred (not cloned) to the worker, the mask transferred back, provenance recorded.
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePhantom, phantomSpec as spec } from '../../bench/segment-phantoms.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { openModelSession } from '../../src/segmentation/onnx-session.js';
 import { segmentLesion } from '../../src/segmentation/segment-lesion.js';
 import { createSegmentationPool, planSegmentationPool } from '../../src/segmentation/segmentation-pool.js';
@@ -33,9 +33,9 @@ describe('segment worker', () => {
     const local = await segmentLesion(
       ph.volume,
       { kind: 'point', pointMm: ph.centreMm },
-      await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1'), { executionProvider: 'cpu', intraOpThreads: 1 }),
+      await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID), { executionProvider: 'cpu', intraOpThreads: 1 }),
     );
-    const task: SegmentTask = { modelId: 'lesion-seg-v1', volume: { ...ph.volume, voxels: new Float32Array(ph.volume.voxels) }, prompt: { kind: 'point', pointMm: ph.centreMm } };
+    const task: SegmentTask = { modelId: DEFAULT_LESION_MODEL_ID, volume: { ...ph.volume, voxels: new Float32Array(ph.volume.voxels) }, prompt: { kind: 'point', pointMm: ph.centreMm } };
     const buf = task.volume.voxels.buffer as ArrayBuffer;
     const res = (await pool.run(task, { transferList: [buf] })) as SegmentTaskResult;
     expect(buf.byteLength).toBe(0); // moved to the worker
@@ -50,7 +50,7 @@ describe('segment worker', () => {
   it('reports an unknown model as an error without killing the worker', async () => {
     const ph = makePhantom(spec({ semiAxesMm: [5, 5, 5] }));
     await expect(pool.run({ modelId: 'no-such-model', volume: ph.volume, prompt: { kind: 'point', pointMm: ph.centreMm } })).rejects.toThrow(/no-such-model/);
-    const again = (await pool.run({ modelId: 'lesion-seg-v1', volume: ph.volume, prompt: { kind: 'point', pointMm: ph.centreMm } })) as SegmentTaskResult;
-    expect(again.provenance.modelId).toBe('lesion-seg-v1');
+    const again = (await pool.run({ modelId: DEFAULT_LESION_MODEL_ID, volume: ph.volume, prompt: { kind: 'point', pointMm: ph.centreMm } })) as SegmentTaskResult;
+    expect(again.provenance.modelId).toBe(DEFAULT_LESION_MODEL_ID);
   });
 });

@@ -7,14 +7,14 @@ import { decodeMaskRle, encodeMaskRle } from '../../src/domain/mask/index.js';
 import { type CaliperLine, measureLesionMask } from '../../src/domain/measurement/index.js';
 import type { Vec3, Volume } from '../../src/domain/volume.js';
 import { encodeLesionOnSeries, lesionMaskFromRle, maskSliceFromRle, measureLesionOnSeries, shiftLesionMask } from '../../src/segmentation/lesion-on-series.js';
-import { defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../../src/segmentation/onnx-session.js';
 import { type LesionMask, segmentLesion } from '../../src/segmentation/segment-lesion.js';
 import { cropVolume, voiBox } from '../../src/segmentation/volume-crop.js';
 
 let ms: ModelSession;
 beforeAll(async () => {
-  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), 'lesion-seg-v1'), { executionProvider: 'cpu', intraOpThreads: 1 });
+  ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID), { executionProvider: 'cpu', intraOpThreads: 1 });
 });
 
 /** The phantom placed in a larger lung-filled grid, near one corner, so a VOI crop is cut on some sides only. */

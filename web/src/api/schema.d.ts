@@ -3491,7 +3491,7 @@ export interface operations {
             content: {
                 "application/json": {
                     prompt: components["schemas"]["LesionPrompt"];
-                    /** @description default: the platform default model (lesion-seg-v1) */
+                    /** @description default: the platform default model (CORELAB_DEFAULT_SEGMENTATION_MODEL, lesion-seg-v2) */
                     modelId?: string;
                 };
             };
