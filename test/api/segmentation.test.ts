@@ -1,6 +1,6 @@
 // @req BL-03 BL-05 P11-AT-01: AI lesion segmentation through the API, end to end on real parts. The sponsor uploads a
 // synthetic chest CT (real DICOM, lung nodules of known size) that ingest de-identifies, assembles, QCs and releases;
-// reader 1 clicks at a nodule, the segmentation job runs lesion-seg-v1 in the segment pool, and the result carries
+// reader 1 clicks at a nodule, the segmentation job runs the default model in the segment pool, and the result carries
 // the mask on the series grid, the exact measurement and the model's provenance. Reader 1 then follows the nodules
 // into the follow-up visit: the one still there is found, the one that vanished is reported not found. Bad prompts
 // are refused precisely and leave nothing behind; the other reader never sees reader 1's segmentations.
@@ -10,7 +10,7 @@ import { decodeMaskRle } from '../../src/domain/mask/index.js';
 import { measureLesionMask } from '../../src/domain/measurement/index.js';
 import { type Vec3, type VolumeGeometry, patientToVoxel } from '../../src/domain/volume.js';
 import { DEFAULT_THUMBNAIL_COLORS } from '../../src/segmentation/thumbnail.js';
-import { readModelCard } from '../../src/segmentation/model-registry.js';
+import { DEFAULT_LESION_MODEL_ID, readModelCard } from '../../src/segmentation/model-registry.js';
 import { uploadVisitThroughApi } from '../helpers/ingest-fixture.js';
 import { type ReadingTrial, STANDARD_VISITS, addSubject, readIdOf, setupReadingTrial } from '../helpers/reading-fixture.js';
 import { DIALECT, TEST_PASSWORD, type TestPlatform, type TestResponse, createTestPlatform, grant, seedUser } from '../helpers/test-platform.js';
@@ -20,8 +20,8 @@ import { DIALECT, TEST_PASSWORD, type TestPlatform, type TestResponse, createTes
 const SERIES = { slices: 30, columns: 128, rows: 128, pixelSpacingMm: 1.5, sliceThicknessMm: 2.5 };
 const KEPT = { centerMm: [-40, -5, 35] as [number, number, number], diameterMm: 16 };
 const GONE = { centerMm: [38, 0, 40] as [number, number, number], diameterMm: 12 };
-// lesion-seg-v1 is below its accuracy target (workers/models/lesion-seg-v1/README.md): on this nodule it measured
-// 15.7 mm for the true 16 mm when this test was written; 2 mm (12 %) is what we hold it to until it is retrained.
+// The default model is below its accuracy target (workers/models/lesion-seg-v2/README.md): on this nodule v1 measured
+// 15.7 mm and v2 15.1 mm for the true 16 mm; 2 mm (12 %) is what we hold it to until a model meets the target.
 const LONG_AXIS_TOLERANCE_MM = 2;
 
 describe(`segmentation API (${DIALECT})`, () => {
@@ -98,21 +98,21 @@ describe(`segmentation API (${DIALECT})`, () => {
   it('lists the registry with the provider the pool runs on', async () => {
     const res = await p.request('GET', '/segmentation-models', { token: as(r1) });
     expect(res.status).toBe(200);
-    const card = await readModelCard(p.config.segmentation.registryDir, 'lesion-seg-v1');
+    const card = await readModelCard(p.config.segmentation.registryDir, DEFAULT_LESION_MODEL_ID);
     expect(await res.json()).toContainEqual({
-      id: 'lesion-seg-v1', version: card.version, task: 'promptable-lesion-segmentation', sha256: card.sha256, default: true,
+      id: DEFAULT_LESION_MODEL_ID, version: card.version, task: 'promptable-lesion-segmentation', sha256: card.sha256, default: true,
       voiVoxels: [80, 80, 80], spacingMm: [1.25, 1.25, 1.25], licence: card.licence, executionProvider: 'cpu',
     });
   });
 
   it('segments the nodule under reader 1\'s click: mask on the series grid, exact measurement, provenance, audit', async () => {
-    const card = await readModelCard(p.config.segmentation.registryDir, 'lesion-seg-v1');
+    const card = await readModelCard(p.config.segmentation.registryDir, DEFAULT_LESION_MODEL_ID);
     const res = await segment(as(r1), seriesOf[0], { prompt: { kind: 'point', pointMm: KEPT.centerMm } });
     kept = await segmented(as(r1), res);
     expect(kept).toMatchObject({
       seriesId: seriesOf[0], kind: 'prompt', state: 'done', outcome: 'segmented', error: null, reachesVoiEdge: false, sourceSegmentationId: null,
       prompt: { kind: 'point', pointMm: KEPT.centerMm },
-      provenance: { modelId: 'lesion-seg-v1', modelVersion: card.version, modelSha256: card.sha256, executionProvider: 'cpu', requestedExecutionProvider: 'cpu' },
+      provenance: { modelId: DEFAULT_LESION_MODEL_ID, modelVersion: card.version, modelSha256: card.sha256, executionProvider: 'cpu', requestedExecutionProvider: 'cpu' },
     });
     expect(kept.confidence).toBeGreaterThan(0.5);
     expect(kept.confidence).toBeLessThanOrEqual(1);
@@ -296,7 +296,7 @@ describe(`segmentation API (${DIALECT})`, () => {
     console.log(`propagation of the ${KEPT.diameterMm} mm nodule (now 12 mm): ${found.outcome}, long axis ${found.measurement?.longAxis.lengthMm.toFixed(2)} mm, confidence ${found.confidence.toFixed(2)}, match ${found.propagation.matchScore.toFixed(2)}`);
     expect(found.outcome).toBe('found');
     expect(found.confidence).toBeGreaterThan(0.3);
-    expect(found.provenance).toMatchObject({ modelId: 'lesion-seg-v1', executionProvider: 'cpu' });
+    expect(found.provenance).toMatchObject({ modelId: DEFAULT_LESION_MODEL_ID, executionProvider: 'cpu' });
     expect(Math.abs(found.measurement.longAxis.lengthMm - 12)).toBeLessThanOrEqual(LONG_AXIS_TOLERANCE_MM);
     found.propagation.shiftMm.forEach((v: number) => expect(Math.abs(v)).toBeLessThan(2)); // same table position
     const fk = patientToVoxel(geometryOf[1], KEPT.centerMm).map(Math.round);
