@@ -53,7 +53,12 @@ describe('corelab demo', () => {
     expect(manifest.parameters).toMatchObject({ studyId: 'DEMO-ONC-001', subjects: 2 });
     for (const f of manifest.files) expect(sha256(path.join(out, f.name)), f.name).toBe(f.sha256);
     expect(JSON.parse(readFileSync(path.join(out, 'conformance.json'), 'utf8')).filter((f: any) => f.severity === 'error')).toEqual([]);
-    for (const r of ['DEMO-0001', 'DEMO-0002']) expect(readFileSync(path.join(out, 'reports', `${r}.pdf`)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    for (const r of ['DEMO-0001', 'DEMO-0002']) {
+      const pdf = readFileSync(path.join(out, 'reports', `${r}.pdf`)).toString('latin1');
+      expect(pdf.slice(0, 5)).toBe('%PDF-');
+      // the readers measured with the AI: each report carries measured-slice thumbnails (PNG image XObjects)
+      expect(pdf.match(/\/Subtype \/Image/g)?.length ?? 0, r).toBeGreaterThan(0);
+    }
 
     const stdout = String(run.stdout);
     expect(stdout).toContain('subjects 2, visits 8, DICOM instances 320');

@@ -2,14 +2,17 @@
 // (getFinalAssessment), the lesion table of the read of record, responses and best overall response, and every
 // signature on the subject's reads and adjudications with its §11.50 manifestation and its check (§11.70).
 import { renderReadReport } from '../../../reports/read-report/render.js';
-import type { ReadReportData, ReportLesionRow, ReportResponse, ReportSignature, ReportVisit } from '../../../reports/read-report/report-data.js';
+import type { ReadReportData, ReportLesionRow, ReportResponse, ReportSignature, ReportThumbnail, ReportVisit } from '../../../reports/read-report/report-data.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { sha256hex } from '../../audit/audit-log.js';
 import type { SignatureRecord, StoredEvaluation } from '../../domain/blinding/projections.js';
+import { isDomainError } from '../../domain/errors.js';
 import type { Measurement, ReadContent } from '../../domain/reading/read-content.js';
+import type { Caller } from '../reading/caller.js';
 import { getAdjudication } from '../reading/adjudication.js';
 import { getFinalAssessment } from '../reading/final-assessment.js';
 import { readVersions, subjectRecord } from '../reading/reading-records.js';
+import { segmentationThumbnail } from '../segmentation/segmentation-thumbnail.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { getSubjectRow } from '../trials.js';
 
@@ -24,6 +27,8 @@ const CRITERIA_TEXT: Record<string, string> = { 'RECIST1.1': 'RECIST 1.1', iRECI
 const criteriaText = (c: string) => CRITERIA_TEXT[c] ?? c;
 
 const mm = (v: number) => `${Math.round(v * 10) / 10} mm`;
+/** The report reads the whole record on the platform's behalf (its caller was authorised by the route). */
+const REPORT_CALLER: Caller = { userId: 'read-report', isAdmin: true, trialRoles: [] };
 
 function measurementMethod(m: Measurement | undefined): string {
   if (!m) return '';
@@ -104,6 +109,7 @@ export async function readReportData(ctx: ServiceContext, generatedBy: string, p
   };
   const firstTimepointId = final.timepoints[0]?.timepoint.id;
   const visits: ReportVisit[] = [];
+  const aiMeasured: AiMeasuredLesion[] = [];
   let bor: ReportResponse[] = [];
   for (const t of final.timepoints) {
     const tp = t.timepoint as { id: string; visitLabel: string; visitNum: number; scanDate: string | null; blindedLabel: string };
@@ -129,6 +135,7 @@ export async function readReportData(ctx: ServiceContext, generatedBy: string, p
       sumMm: sum === null || sum === undefined ? null : Math.round(sum * 10) / 10,
       responses,
     });
+    if (read) aiMeasured.push(...aiSegmentationsOf(read.content, tp.visitLabel));
   }
 
   function readOfRecordBaseline(readerNo: number): ReadContent | null {
@@ -147,7 +154,7 @@ export async function readReportData(ctx: ServiceContext, generatedBy: string, p
   }
   const adjudications = await ctx.db.selectFrom('adjudications').select('id').where('subject_id', '=', subjectId).where('state', '=', 'completed').execute();
   for (const a of adjudications) {
-    const view = await getAdjudication(ctx, { userId: 'read-report', isAdmin: true, trialRoles: [] }, trialId, a.id);
+    const view = await getAdjudication(ctx, REPORT_CALLER, trialId, a.id);
     const sig = view.decision?.signature as SignatureRecord | null | undefined;
     if (sig) signed.push({ at: sig.signedAt, line: signatureLine(sig, `Adjudication through ${visitOf.get((view.throughTimepoint as { id: string }).id) ?? 'visit'}: reader ${view.decision!.chosenReaderNo} chosen (${view.decision!.cause})`) });
   }
@@ -160,13 +167,44 @@ export async function readReportData(ctx: ServiceContext, generatedBy: string, p
     visits,
     bestOverallResponse: bor,
     signatures,
-    // Measured-slice thumbnails come from AI segmentations linked to a measurement; reads on this platform do not
-    // reference a segmentation yet, so there are none to show.
-    thumbnails: [],
+    thumbnails: await measuredSliceThumbnails(ctx, trialId, aiMeasured),
     generatedAt: ctx.now().toISOString(),
     generatedBy,
     platformVersion,
   };
+}
+
+interface AiMeasuredLesion {
+  segmentationId: string;
+  caption: string;
+}
+
+/** The lesions of a read of record whose measurement came from an AI segmentation (aiSource.segmentationId). */
+function aiSegmentationsOf(content: ReadContent, visit: string): AiMeasuredLesion[] {
+  const out: AiMeasuredLesion[] = [];
+  for (const l of [...content.targets, ...(content.newLesions ?? [])]) {
+    const m = l.measurement;
+    const id = m?.aiSource?.segmentationId;
+    if (m && id) out.push({ segmentationId: id, caption: `${l.id} ${visit}: ${mm(m.finalMm)} (AI ${mm(m.aiProposalMm ?? m.finalMm)}, ${m.decision})` });
+  }
+  return out;
+}
+
+/**
+ * The measured slice of each AI-measured lesion, with the AI's outline and axes, as the thumbnail route draws it.
+ * A segmentation whose slice is gone (quarantined since) is left out rather than failing the report.
+ */
+async function measuredSliceThumbnails(ctx: ServiceContext, trialId: string, lesions: AiMeasuredLesion[]): Promise<ReportThumbnail[]> {
+  const out: ReportThumbnail[] = [];
+  for (const l of lesions) {
+    try {
+      const { bytes } = await segmentationThumbnail(ctx, REPORT_CALLER, trialId, l.segmentationId, { size: 240 });
+      out.push({ caption: l.caption, png: Buffer.from(bytes) });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+    }
+  }
+  return out;
 }
 
 /** Renders the report and records who obtained which bytes (a copy of signed records, P11-CPY-01). */
