@@ -1,11 +1,9 @@
-// Generates the web application's view of the API contract from ../openapi.yaml:
-//   src/api/schema.d.ts   types for openapi-fetch (openapi-typescript, the same generator the server uses)
+// Generates the web application's view of the API contract's access rules from ../openapi.yaml:
 //   src/api/access.gen.ts who may call each operation (x-access), so navigation shows a screen only to the roles
 //                         whose calls the server would accept
+// (The contract's types come from the server's generated src/api/openapi.d.ts, re-exported by src/api/schema.d.ts.)
 // `--check` writes nothing and exits 1 when a committed file is stale (CI).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -13,10 +11,6 @@ import { parse } from 'yaml';
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const spec = path.resolve(web, '../openapi.yaml');
 const check = process.argv.includes('--check');
-
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'corelab-web-gen-'));
-execFileSync(process.execPath, [path.join(web, 'node_modules/openapi-typescript/bin/cli.js'), spec, '-o', path.join(tmp, 'schema.d.ts')], { stdio: 'pipe' });
-const schema = readFileSync(path.join(tmp, 'schema.d.ts'), 'utf8');
 
 const doc = parse(readFileSync(spec, 'utf8'));
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -39,10 +33,7 @@ const access = [
   '',
 ].join('\n');
 
-const outputs = [
-  [path.join(web, 'src/api/schema.d.ts'), schema],
-  [path.join(web, 'src/api/access.gen.ts'), access],
-];
+const outputs = [[path.join(web, 'src/api/access.gen.ts'), access]];
 let stale = 0;
 for (const [file, text] of outputs) {
   const current = (() => {
