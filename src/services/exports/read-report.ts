@@ -1,7 +1,6 @@
 // Loads a subject's read report (reports/read-report/) from the records: the final assessment per timepoint
 // (getFinalAssessment), the lesion table of the read of record, responses and best overall response, and every
 // signature on the subject's reads and adjudications with its §11.50 manifestation and its check (§11.70).
-import { renderReadReport } from '../../../reports/read-report/render.js';
 import type { ReadReportData, ReportLesionRow, ReportResponse, ReportSignature, ReportThumbnail, ReportVisit } from '../../../reports/read-report/report-data.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { sha256hex } from '../../audit/audit-log.js';
@@ -12,6 +11,7 @@ import type { Caller } from '../reading/caller.js';
 import { getAdjudication } from '../reading/adjudication.js';
 import { getFinalAssessment } from '../reading/final-assessment.js';
 import { readVersions, subjectRecord } from '../reading/reading-records.js';
+import { requestPools } from '../ingest/request-pools.js';
 import { segmentationThumbnail } from '../segmentation/segmentation-thumbnail.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { getSubjectRow } from '../trials.js';
@@ -210,7 +210,7 @@ async function measuredSliceThumbnails(ctx: ServiceContext, trialId: string, les
 /** Renders the report and records who obtained which bytes (a copy of signed records, P11-CPY-01). */
 export async function readReportPdf(ctx: ServiceContext, actor: Actor, platformVersion: string, trialId: string, subjectId: string): Promise<{ pdf: Buffer; sha256: string }> {
   const data = await readReportData(ctx, actor.name, platformVersion, trialId, subjectId);
-  const pdf = await renderReadReport(data);
+  const pdf = Buffer.from(await requestPools(ctx).run<Uint8Array>('export', data, { name: 'readReport' }));
   const sha256 = sha256hex(pdf);
   await inTransaction(ctx, actor, async (_trx, audit) => {
     audit({ action: 'report.read-report', entityType: 'subject', entityId: subjectId, trialId, after: { sha256, sizeBytes: pdf.length, signatures: data.signatures.length } });
