@@ -5,23 +5,25 @@ import type { DiscordanceCause } from '../../domain/reading/reader-performance.j
 import type { StoredEvaluation } from '../../domain/blinding/projections.js';
 import type { ServiceContext } from '../service-context.js';
 import { signedPairs } from './adjudication.js';
-import { subjectAssignments } from './reader-assignment.js';
 import { parseContent, parseEvaluation, trialParadigm } from './reading-records.js';
 
 export async function readerStats(ctx: ServiceContext, trialId: string) {
   const { paradigm } = await trialParadigm(ctx.db, trialId);
   const criteria = paradigm.adjudication.criteria;
   const subjects = await ctx.db.selectFrom('subjects').select('id').where('trial_id', '=', trialId).orderBy('subject_code').execute();
+  // the trial's assignments and adjudications in one query each, grouped by subject
+  const assignments = await ctx.db.selectFrom('reader_assignments').selectAll().where('trial_id', '=', trialId).orderBy('reader_no').execute();
+  const adjudications = await ctx.db.selectFrom('adjudications').selectAll().where('trial_id', '=', trialId).where('state', '!=', 'superseded').execute();
   const comparisons: SubjectComparison[] = [];
   for (const s of subjects) {
-    const assigned = await subjectAssignments(ctx.db, s.id);
+    const assigned = assignments.filter((a) => a.subject_id === s.id);
     if (assigned.length < 2) continue;
     const pairs = await signedPairs(ctx.db, s.id);
     if (pairs.length === 0) continue;
     const resp = (e: StoredEvaluation | null) => e?.timepoint.responses.find((r) => r.criteria === criteria)?.effective ?? null;
     const followups = pairs.slice(1);
     const last = pairs.at(-1)!;
-    const adj = await ctx.db.selectFrom('adjudications').selectAll().where('subject_id', '=', s.id).where('state', '!=', 'superseded').execute();
+    const adj = adjudications.filter((a) => a.subject_id === s.id);
     comparisons.push({
       subjectId: s.id,
       reader1: assigned[0].user_id,
@@ -46,6 +48,8 @@ export async function readerStats(ctx: ServiceContext, trialId: string) {
     measurementsOf(parseContent(r)).map((m) => ({ readerId: r.reader_id, decision: m.decision, aiProposalMm: m.aiProposalMm ?? null, finalMm: m.finalMm })),
   );
   const perf = readerPerformance(comparisons, uses);
-  const names = new Map((await ctx.db.selectFrom('users').select(['id', 'display_name']).execute()).map((u) => [u.id, u.display_name]));
+  const readerIds = perf.readers.map((r) => r.readerId);
+  const users = readerIds.length ? await ctx.db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', readerIds).execute() : [];
+  const names = new Map(users.map((u) => [u.id, u.display_name]));
   return { trialId, criteria, trial: perf.trial, readers: perf.readers.map((r) => ({ ...r, readerName: names.get(r.readerId) ?? null })) };
 }
