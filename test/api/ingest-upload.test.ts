@@ -168,6 +168,11 @@ describe(`ingest: uploads (${DIALECT})`, () => {
     const queries = await (await p.request('GET', `/trials/${t.trialId}/queries`, { token: t.qcToken })).json();
     const q = queries.find((x: any) => x.timepointId === visit && /quarantined/.test(x.title));
     expect(q.messages[0].body).toMatch(/1 image\(s\) were quarantined[\s\S]*secondary capture/);
+    // the QC queue lists each received visit with its latest QC result and the number of its open queries
+    const queue = await (await p.request('GET', `/trials/${t.trialId}/qc/queue`, { token: t.qcToken })).json();
+    const item = (id: string) => queue.find((x: any) => x.timepoint.id === id);
+    expect(item(visit)).toMatchObject({ qc: { outcome: expect.stringMatching(/^pass/) }, openQueries: 1 });
+    expect(item(t.timepointId)).toMatchObject({ qc: { outcome: 'pass' }, openQueries: 0 });
     const qSeries = upload.outcome[3].seriesId;
     const staff = await (await p.request('GET', `/trials/${t.trialId}/timepoints/${visit}/series`, { token: t.qcToken })).json();
     expect(staff.find((s: any) => s.id === qSeries)).toMatchObject({ quarantinedCount: 1, instanceCount: 0, geometry: null });

@@ -26,16 +26,35 @@ export async function qcQueue(ctx: ServiceContext, trialId: string): Promise<QcQ
     .where('timepoints.state', 'in', ['received', 'qc_failed', 'released'])
     .orderBy('timepoints.updated_at', 'desc')
     .execute();
+  // the trial's QC results (newest first: the first seen per timepoint is its latest) and open query counts, one
+  // query each rather than two per timepoint
+  const results = await ctx.db
+    .selectFrom('qc_results')
+    .innerJoin('timepoints', 'timepoints.id', 'qc_results.timepoint_id')
+    .selectAll('qc_results')
+    .where('timepoints.trial_id', '=', trialId)
+    .orderBy('qc_results.evaluated_at', 'desc')
+    .execute();
+  const latest = new Map<string, (typeof results)[number]>();
+  for (const r of results) if (!latest.has(r.timepoint_id)) latest.set(r.timepoint_id, r);
+  const openCounts = await ctx.db
+    .selectFrom('queries')
+    .innerJoin('timepoints', 'timepoints.id', 'queries.timepoint_id')
+    .select(({ fn }) => ['queries.timepoint_id', fn.countAll<number>().as('n')])
+    .where('timepoints.trial_id', '=', trialId)
+    .where('queries.state', '!=', 'resolved')
+    .groupBy('queries.timepoint_id')
+    .execute();
+  const open = new Map(openCounts.map((c) => [c.timepoint_id, Number(c.n)]));
   const out: QcQueueItem[] = [];
   for (const t of tps) {
-    const qc = await ctx.db.selectFrom('qc_results').selectAll().where('timepoint_id', '=', t.id).orderBy('evaluated_at', 'desc').executeTakeFirst();
-    const open = await ctx.db.selectFrom('queries').select(({ fn }) => fn.countAll<number>().as('n')).where('timepoint_id', '=', t.id).where('state', '!=', 'resolved').executeTakeFirstOrThrow();
+    const qc = latest.get(t.id);
     const { subject_code, ...row } = t;
     out.push({
       timepoint: timepointRowTo(row),
       subjectCode: subject_code,
       qc: qc ? { outcome: qc.outcome, findings: JSON.parse(qc.findings_json), evaluatedAt: qc.evaluated_at, overrideReason: qc.override_reason } : null,
-      openQueries: Number(open.n),
+      openQueries: open.get(t.id) ?? 0,
     });
   }
   return out;
