@@ -7,13 +7,14 @@
 // shard folder created is named in an fsynced parent, and each rename is followed by an fsync of its folder before
 // the next database commit, so the commit that names a blob never precedes its durable name. Blob paths come only
 // from hashes (SEC-06). Skips with the reason printed where strace is missing or cannot trace (ptrace denied).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJob } from '../../src/jobs/job-queue.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { DIALECT, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
 import { type IngestTrial, ctSeries, openUpload, setupIngestTrial } from './ingest-fixture.js';
 
@@ -68,27 +69,14 @@ describe.skipIf(unavailable !== null)('durable before acknowledged: the syscall 
   let server: ChildProcess;
   let traceDir: string;
   let port = 0;
-  let logs = '';
 
   beforeAll(async () => {
     p = await createTestPlatform();
     t = await setupIngestTrial(p, 'ING-FSYNC');
     traceDir = mkdtempSync(path.join(os.tmpdir(), 'corelab-strace-'));
-    server = spawn(
-      'strace',
-      ['-f', '--seccomp-bpf', '-y', '-yy', '-s', '24', '-o', path.join(traceDir, 'trace'), '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,mkdir,mkdirat,write,writev',
-        process.execPath, '--import', 'tsx', 'src/cli.ts', 'serve'],
-      { env: { ...process.env, ...p.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    server.stderr!.on('data', (d) => (logs += String(d)));
-    port = await new Promise<number>((resolve, reject) => {
-      server.on('exit', (code) => reject(new Error(`server exited (${code}): ${logs}`)));
-      server.stdout!.on('data', (d) => {
-        logs += String(d);
-        const m = /"event":"listening","port":(\d+)/.exec(logs);
-        if (m) resolve(Number(m[1]));
-      });
-    });
+    ({ child: server, port } = await startServerProcess(p.env, [
+      'strace', '-f', '--seccomp-bpf', '-y', '-yy', '-s', '24', '-o', path.join(traceDir, 'trace'), '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,mkdir,mkdirat,write,writev',
+    ]));
   }, 60_000);
 
   afterAll(async () => {

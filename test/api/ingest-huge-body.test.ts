@@ -6,11 +6,12 @@
 // that never reaches its first boundary), a declared Content-Length past the limit (refused unread), and a JSON
 // body to the public login route. Each answer comes after at most the limit plus socket buffers, not after 5 GB, and
 // nothing of the request is kept. The same server then accepts a normal upload.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../helpers/server-process.js';
 import { DIALECT, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
 import { type IngestTrial, ctSeries, openUpload, setupIngestTrial } from './ingest-fixture.js';
 
@@ -105,7 +106,6 @@ describe(`SEC-03: 5 GB chunked bodies against a listening server (${DIALECT})`, 
   let t: IngestTrial;
   let server: ChildProcess;
   let port = 0;
-  let logs = '';
   let samples: number[] = [];
   let sampler: NodeJS.Timeout | undefined;
 
@@ -113,19 +113,7 @@ describe(`SEC-03: 5 GB chunked bodies against a listening server (${DIALECT})`, 
     p = await createTestPlatform({ env: { UPLOAD_MAX_BYTES: String(LIMIT) } });
     t = await setupIngestTrial(p, 'ING-HUGE');
     // The server is its own process on the same database and data folder, so its memory is measured alone.
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-      env: { ...process.env, ...p.env, PORT: '0', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stderr!.on('data', (d) => (logs += String(d)));
-    port = await new Promise<number>((resolve, reject) => {
-      server.on('exit', (code) => reject(new Error(`server exited (${code}): ${logs}`)));
-      server.stdout!.on('data', (d) => {
-        logs += String(d);
-        const m = /"event":"listening","port":(\d+)/.exec(logs);
-        if (m) resolve(Number(m[1]));
-      });
-    });
+    ({ child: server, port } = await startServerProcess({ ...p.env, LOG_LEVEL: 'info' }));
     sampler = setInterval(() => samples.push(rssOf(server.pid!)), 20);
   }, 60_000);
 
