@@ -64,7 +64,7 @@ describe('web: a caliper drawn by hand', () => {
     expect(recordedHandCaliper(m)).toEqual({ seriesId: 'S1', k: 12, long, short: null });
     expect(recordedHandCaliper(acceptedMeasurement(20, ai, measurementCaliper('S1', 12, long, null)))).toBeNull();
     expect(recordedHandCaliper(typedFinal(m, 40))).toBeNull();
-    expect(recordedHandCaliper(chooseOnAi({ ...acceptedMeasurement(20, ai, measurementCaliper('S1', 12, long, null)), finalMm: 20 }, 'reject'))).toBeNull();
+    expect(recordedHandCaliper(chooseOnAi({ ...acceptedMeasurement(20, ai, measurementCaliper('S1', 12, long, null)), aiProposalMm: 20 }, 'reject'))).toBeNull();
     expect(recordedHandCaliper(undefined)).toBeNull();
   });
 
