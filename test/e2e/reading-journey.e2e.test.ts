@@ -451,9 +451,12 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     expect(drawnMm).toBeLessThan(33);
     await expectText(page.getByTestId('manual-status'), new RegExp(`T2: ${mmRe(drawnMm)} mm recorded \\(manual\\)`));
     await page.getByTestId('handle-T2-long-to').focus();
+    await expectFocus(page, /^circle: $/);
     await page.keyboard.press('ArrowRight');
-    const handMm = Number((drawnMm + 2.5).toFixed(1));
-    await expectText(page.getByTestId('manual-status'), new RegExp(`T2: ${mmRe(handMm)} mm recorded \\(manual\\)`));
+    // one voxel (2.5 mm) further along the row: the line is that much longer (to the 0.1 mm it is recorded in)
+    const handMm = Number(/T2: ([\d.]+) mm recorded \(manual\)/.exec(await expectText(page.getByTestId('manual-status'), new RegExp(`T2: (?!${mmRe(drawnMm)} )[\\d.]+ mm recorded`)))![1]);
+    expect(Math.abs(handMm - drawnMm - 2.5)).toBeLessThanOrEqual(0.1);
+    expect(Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'))).toBe(handMm);
     expect(await row(page, 'targets', 'T2').getByLabel('Final diameter of T2').evaluate((el: { value: string }) => el.value)).toBe(String(handMm));
     await saved(page);
     // What the server holds: decision manual, the caliper on slice 20 of the series shown, finalMm its length.

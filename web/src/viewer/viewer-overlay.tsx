@@ -116,7 +116,8 @@ export function ViewerOverlay({ pane, geometry, slice, lesions, tick, onMove }: 
                         cx={p[0]}
                         cy={p[1]}
                         r={7}
-                        tabIndex={0}
+                        // lower case: on an SVG element Preact sets the attribute as written, and only `tabindex` is one
+                        tabindex={0}
                         role="button"
                         aria-label={`${l.label} ${axis} axis ${end === 'from' ? 'first' : 'second'} end: drag, or move with the arrow keys`}
                         data-testid={`handle-${l.lesionId}-${axis}-${end}`}
