@@ -70,6 +70,8 @@ export interface AiAssist {
   pointAt: (seriesId: string, pointMm: Vec3) => void;
   overlayFor: (seriesId: string) => OverlayLesion[];
   moveCaliper: (at: CaliperEnd, p: Vec3, done: boolean) => void;
+  /** ends the editing of a lesion's AI calipers (the reader measures it themselves instead) */
+  stopEditing: (lesionId: string) => void;
   /** the panel, with the viewer's other lesion tools (the reader's own caliper) beside the AI's */
   panel: (tools: JSX.Element | null) => JSX.Element;
 }
@@ -265,7 +267,8 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
       ) : null}
     </section>
   );
-  return { lesionId, setLesionId, pointing, setPointing, pointAt, overlayFor, moveCaliper, panel };
+  const stopEditing = (id: string) => setProposals((all) => (all[id]?.editing ? { ...all, [id]: { ...all[id], editing: false } } : all));
+  return { lesionId, setLesionId, pointing, setPointing, pointAt, overlayFor, moveCaliper, stopEditing, panel };
 }
 
 function ProposalItem({ p, recorded, onShow, onDecide }: { p: ProposalState; recorded: Measurement | undefined; onShow: () => void; onDecide: (c: 'accept' | 'edit' | 'reject') => void }) {

@@ -91,7 +91,14 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
     jumpTo,
   });
   // The reader's own caliper shares the AI's lesion selector; pointing for the AI and drawing exclude each other.
-  const manual = useManualMeasure({ assist, lesionId: ai?.lesionId ?? '', onStart: () => ai?.setPointing(false) });
+  const manual = useManualMeasure({
+    assist,
+    lesionId: ai?.lesionId ?? '',
+    onStart: () => {
+      ai?.setPointing(false);
+      ai?.stopEditing(ai.lesionId);
+    },
+  });
   const pointing = ai?.pointing ?? false;
   const measuring = manual.measuring;
   useEffect(() => {
@@ -99,6 +106,14 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
   }, [pointing]);
   // While pointing or drawing, a left drag must not window, pan or zoom the image.
   useEffect(() => engine?.setDragTool(pointing || measuring ? null : dragTool), [engine, dragTool, pointing, measuring]);
+
+  // One caliper per lesion on screen: the one being drawn by hand, else the AI's while its calipers are edited,
+  // else the reader's own that the read records, else the AI proposal.
+  const aiEditing = (a: NonNullable<typeof ai>, seriesId: string | undefined) => new Set(seriesId ? a.overlayFor(seriesId).filter((l) => l.editing).map((l) => l.lesionId) : []);
+  const lesionOverlay = (a: NonNullable<typeof ai>, seriesId: string): OverlayLesion[] => {
+    const editing = aiEditing(a, seriesId);
+    return [...a.overlayFor(seriesId).filter((l) => !manual.owns(l.lesionId, editing.has(l.lesionId))), ...manual.overlayFor(seriesId, editing)];
+  };
 
   const applyWindow = (w: Window) => {
     setShared(w);
@@ -195,9 +210,8 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
               onSlice={(k) => onSlice('current', k)}
               onWindowKey={applyWindow}
               onWindowDrag={setShared}
-              // one caliper per lesion on screen: the reader's own where the read records one (or it is being drawn)
-              overlay={ai ? (id) => [...ai.overlayFor(id).filter((l) => !manual.owns(l.lesionId)), ...manual.overlayFor(id)] : undefined}
-              onMoveCaliper={ai ? (at, q, done) => (manual.owns(at.lesionId) ? manual.moveCaliper(at, q, done) : ai.moveCaliper(at, q, done)) : undefined}
+              overlay={ai ? (id) => lesionOverlay(ai, id) : undefined}
+              onMoveCaliper={ai ? (at, q, done) => (manual.owns(at.lesionId, aiEditing(ai, currentShown?.seriesId).has(at.lesionId)) ? manual.moveCaliper(at, q, done) : ai.moveCaliper(at, q, done)) : undefined}
               pointing={pointing}
               onPointing={ai?.setPointing}
               onPoint={ai?.pointAt}

@@ -29,9 +29,13 @@ export interface ManualMeasure {
   draw: (seriesId: string, k: number, from: Vec3, to: Vec3, done: boolean) => void;
   /** Enter in the viewport while measuring: the next line through the slice's centre */
   place: (seriesId: string, geometry: SeriesGeometry, k: number) => void;
-  /** whether the caliper shown for the lesion is the reader's own (its ends are moved here, not by the AI's) */
-  owns: (lesionId: string) => boolean;
-  overlayFor: (seriesId: string) => OverlayLesion[];
+  /**
+   * Whether the caliper shown for the lesion is the reader's own (its ends are moved here, not by the AI's): one
+   * being drawn always is; a recorded one unless the reader is editing the AI's calipers of that lesion again.
+   */
+  owns: (lesionId: string, aiEditing: boolean) => boolean;
+  /** the reader's own calipers on a series, but for the lesions listed (whose AI calipers are being edited) */
+  overlayFor: (seriesId: string, aiEditing: ReadonlySet<string>) => OverlayLesion[];
   moveCaliper: (at: CaliperEnd, p: Vec3, done: boolean) => void;
   controls: JSX.Element | null;
 }
@@ -103,12 +107,12 @@ export function useManualMeasure({ assist, lesionId, onStart }: { assist: Viewer
     return l && recorded ? { ...recorded, lesionId: id, nodal: l.nodal, drawing: null } : null;
   };
 
-  const owns = (id: string) => shown(id) !== null;
+  const owns = (id: string, aiEditing: boolean) => sketch?.lesionId === id || (!aiEditing && shown(id) !== null);
 
-  const overlayFor = (seriesId: string): OverlayLesion[] =>
+  const overlayFor = (seriesId: string, aiEditing: ReadonlySet<string>): OverlayLesion[] =>
     (assist?.lesions ?? []).flatMap((l) => {
       const s = shown(l.id);
-      if (!s || s.seriesId !== seriesId) return [];
+      if (!s || s.seriesId !== seriesId || !owns(l.id, aiEditing.has(l.id))) return [];
       // While a line is being dragged its ends are not handles (the pointer is drawing it).
       return [{ lesionId: l.id, label: l.id, mask: null, long: s.long, short: s.short, measured: l.nodal ? 'short' : 'long', editing: s.drawing === null, active: l.id === lesionId }];
     });
