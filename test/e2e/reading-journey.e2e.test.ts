@@ -457,6 +457,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     const handMm = Number(/T2: ([\d.]+) mm recorded \(manual\)/.exec(await expectText(page.getByTestId('manual-status'), new RegExp(`T2: (?!${mmRe(drawnMm)} )[\\d.]+ mm recorded`)))![1]);
     expect(Math.abs(handMm - drawnMm - 2.5)).toBeLessThanOrEqual(0.1);
     expect(Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'))).toBe(handMm);
+    await screenshot(page, '26a-viewer-manual-caliper');
     expect(await row(page, 'targets', 'T2').getByLabel('Final diameter of T2').evaluate((el: { value: string }) => el.value)).toBe(String(handMm));
     await saved(page);
     // What the server holds: decision manual, the caliper on slice 20 of the series shown, finalMm its length.
