@@ -427,12 +427,46 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
     await openTask(page, 'BASELINE');
     await page.getByLabel('Modality').selectOption('CT');
     await page.getByLabel('Slice thickness').fill('5');
-    for (const [id, organ, where, mm] of [['T1', 'liver', 'segment IV', '35'], ['T2', 'lung', 'left lower lobe', '22']]) {
+    for (const [id, organ, where] of [['T1', 'liver', 'segment IV'], ['T2', 'lung', 'left lower lobe']]) {
       await page.getByRole('button', { name: 'Add target lesion' }).click();
       await row(page, 'targets', id).getByLabel(`Organ of ${id}`).fill(organ);
       await row(page, 'targets', id).getByLabel(`Location of ${id}`).fill(where);
-      await row(page, 'targets', id).getByLabel(`Final diameter of ${id}`).fill(mm);
     }
+    await row(page, 'targets', 'T1').getByLabel('Final diameter of T1').fill('35');
+    // T2 is measured by hand, without the AI: a line dragged across the lung lesion (voxels 74 to 86 of row 64
+    // on slice 20, about its 30 mm), its length shown while drawing, then its far end moved a voxel by key.
+    const blViewer = page.getByTestId('image-viewer');
+    await sliceText(page, 'current', 21);
+    await blViewer.getByLabel('Lesion').selectOption('T2');
+    await blViewer.getByRole('button', { name: 'Measure T2' }).click();
+    const vbox = (await page.getByTestId('viewport-current').boundingBox())!;
+    const px = (i: number, j: number) => [vbox.x + (vbox.width * (i + 0.5)) / 128, vbox.y + (vbox.height * (j + 0.5)) / 128] as const;
+    await page.mouse.move(...px(74, 64));
+    await page.mouse.down();
+    await page.mouse.move(...px(86, 64), { steps: 6 });
+    await expectText(page.getByTestId('manual-length'), /^T2 long axis: [\d.]+ mm$/);
+    await page.mouse.up();
+    const drawnMm = Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'));
+    expect(drawnMm).toBeGreaterThan(27);
+    expect(drawnMm).toBeLessThan(33);
+    await expectText(page.getByTestId('manual-status'), new RegExp(`T2: ${mmRe(drawnMm)} mm recorded \\(manual\\)`));
+    await page.getByTestId('handle-T2-long-to').focus();
+    await expectFocus(page, /^circle: $/);
+    await page.keyboard.press('ArrowRight');
+    // one voxel (2.5 mm) further along the row: the line is that much longer (to the 0.1 mm it is recorded in)
+    const handMm = Number(/T2: ([\d.]+) mm recorded \(manual\)/.exec(await expectText(page.getByTestId('manual-status'), new RegExp(`T2: (?!${mmRe(drawnMm)} )[\\d.]+ mm recorded`)))![1]);
+    expect(Math.abs(handMm - drawnMm - 2.5)).toBeLessThanOrEqual(0.1);
+    expect(Number(await page.getByTestId('caliper-T2-long').getAttribute('data-mm'))).toBe(handMm);
+    await screenshot(page, '26a-viewer-manual-caliper');
+    expect(await row(page, 'targets', 'T2').getByLabel('Final diameter of T2').evaluate((el: { value: string }) => el.value)).toBe(String(handMm));
+    await saved(page);
+    // What the server holds: decision manual, the caliper on slice 20 of the series shown, finalMm its length.
+    const blRead = await (await p.request('GET', `/trials/${t.trialId}/reads/${await readIdOf(p, tps[0], 2)}`, { token: t.tokens[ben] })).json();
+    const handT2 = blRead.versions.at(-1).content.targets.find((x: { id: string }) => x.id === 'T2').measurement;
+    expect(handT2).toMatchObject({ finalMm: handMm, decision: 'manual', caliper: { k: 20 } });
+    expect(handT2.aiProposalMm).toBeUndefined();
+    const { fromMm, toMm } = handT2.caliper.longAxis;
+    expect(Math.abs(Math.hypot(toMm[0] - fromMm[0], toMm[1] - fromMm[1], toMm[2] - fromMm[2]) - handMm)).toBeLessThanOrEqual(0.05);
     await page.getByRole('button', { name: 'Add non-target lesion' }).click();
     await row(page, 'non-targets', 'NT1').getByLabel('Organ of NT1').fill('bone');
     await row(page, 'non-targets', 'NT1').getByLabel('Location of NT1').fill('T10 vertebra');

@@ -70,7 +70,10 @@ export interface AiAssist {
   pointAt: (seriesId: string, pointMm: Vec3) => void;
   overlayFor: (seriesId: string) => OverlayLesion[];
   moveCaliper: (at: CaliperEnd, p: Vec3, done: boolean) => void;
-  panel: JSX.Element;
+  /** ends the editing of a lesion's AI calipers (the reader measures it themselves instead) */
+  stopEditing: (lesionId: string) => void;
+  /** the panel, with the viewer's other lesion tools (the reader's own caliper) beside the AI's */
+  panel: (tools: JSX.Element | null) => JSX.Element;
 }
 
 /**
@@ -213,11 +216,11 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
       .map((p) => ({ lesionId: p.lesionId, label: p.lesionId, mask: p.mask, long: p.long!, short: p.short!, measured: p.nodal ? 'short' : 'long', editing: p.editing, active: p.lesionId === lesionId }));
 
   const list = Object.values(proposals);
-  const panel = (
+  const panel = (tools: JSX.Element | null) => (
     <section class="ai-panel" aria-labelledby="ai-h" data-testid="ai-panel">
-      <h3 id="ai-h">AI segmentation</h3>
+      <h3 id="ai-h">Measure: yourself or with the AI</h3>
       {assist.lesions.length === 0 ? (
-        <p class="muted small">Add a target or new lesion to the read, then point at it here for the AI to measure it.</p>
+        <p class="muted small">Add a target or new lesion to the read, then measure it here, or point at it for the AI to measure it.</p>
       ) : (
         <div class="ai-controls">
           <label>
@@ -233,6 +236,7 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
           <button type="button" aria-pressed={pointing} disabled={!current} onClick={() => setPointing(!pointing)} title="Then click the lesion in the current images (key S)">
             {pointing ? `Click ${lesionId} in the images… (Esc cancels)` : `Point at ${lesionId} for the AI`}
           </button>
+          {tools}
         </div>
       )}
       <p class="small" role="status" aria-live="polite" data-testid="ai-status">
@@ -263,7 +267,8 @@ export function useAiAssist({ trialId, assist, current, jumpTo }: { trialId: str
       ) : null}
     </section>
   );
-  return { lesionId, setLesionId, pointing, setPointing, pointAt, overlayFor, moveCaliper, panel };
+  const stopEditing = (id: string) => setProposals((all) => (all[id]?.editing ? { ...all, [id]: { ...all[id], editing: false } } : all));
+  return { lesionId, setLesionId, pointing, setPointing, pointAt, overlayFor, moveCaliper, stopEditing, panel };
 }
 
 function ProposalItem({ p, recorded, onShow, onDecide }: { p: ProposalState; recorded: Measurement | undefined; onShow: () => void; onDecide: (c: 'accept' | 'edit' | 'reject') => void }) {

@@ -5,9 +5,10 @@ import { ErrorBanner, Loading } from '../ui/feedback.js';
 import { useAsync } from '../ui/use-async.js';
 import type { ReaderCaliper } from '../reading/reader-calipers.js';
 import { type ViewerAssist, useAiAssist } from './ai-assist.js';
+import { useManualMeasure } from './manual-measure.js';
 import { type DragTool, StackPane, ViewerEngine, renderBackend } from './cornerstone-runtime.js';
 import { registerSeries } from './slice-loader.js';
-import { type ImageSeries, type SeriesGeometry, describeSeries, geometryOf, linkOffsetMm, linkedSlice, pointOnSlice } from './series-geometry.js';
+import { type ImageSeries, type SeriesGeometry, type Vec3, describeSeries, geometryOf, linkOffsetMm, linkedSlice, pointOnSlice } from './series-geometry.js';
 import { ReaderCalipersLegend, ReaderCalipersOverlay } from './reader-calipers-overlay.js';
 import { type OverlayLesion, ViewerOverlay } from './viewer-overlay.js';
 import { DEFAULT_PRESET, WINDOW_PRESETS, type Window, describeWindow, presetOf } from './window-presets.js';
@@ -89,8 +90,30 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
     current: currentShown,
     jumpTo,
   });
+  // The reader's own caliper shares the AI's lesion selector; pointing for the AI and drawing exclude each other.
+  const manual = useManualMeasure({
+    assist,
+    lesionId: ai?.lesionId ?? '',
+    onStart: () => {
+      ai?.setPointing(false);
+      ai?.stopEditing(ai.lesionId);
+    },
+  });
   const pointing = ai?.pointing ?? false;
-  useEffect(() => engine?.setDragTool(pointing ? null : dragTool), [engine, dragTool, pointing]);
+  const measuring = manual.measuring;
+  useEffect(() => {
+    if (pointing) manual.setMeasuring(false);
+  }, [pointing]);
+  // While pointing or drawing, a left drag must not window, pan or zoom the image.
+  useEffect(() => engine?.setDragTool(pointing || measuring ? null : dragTool), [engine, dragTool, pointing, measuring]);
+
+  // One caliper per lesion on screen: the one being drawn by hand, else the AI's while its calipers are edited,
+  // else the reader's own that the read records, else the AI proposal.
+  const aiEditing = (a: NonNullable<typeof ai>, seriesId: string | undefined) => new Set(seriesId ? a.overlayFor(seriesId).filter((l) => l.editing).map((l) => l.lesionId) : []);
+  const lesionOverlay = (a: NonNullable<typeof ai>, seriesId: string): OverlayLesion[] => {
+    const editing = aiEditing(a, seriesId);
+    return [...a.overlayFor(seriesId).filter((l) => !manual.owns(l.lesionId, editing.has(l.lesionId))), ...manual.overlayFor(seriesId, editing)];
+  };
 
   const applyWindow = (w: Window) => {
     setShared(w);
@@ -164,7 +187,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
         ) : null}
       </div>
       <p id={`viewer-help-${timepoint.id}`} class="small muted viewer-help">
-        Wheel or ↑/↓ scroll slices (Page Up/Down by 10, Home/End), keys 1-4 window presets, +/− zoom, Shift+arrows pan, 0 resets; drag with the left button as chosen above, right button zooms, middle button pans.
+        Wheel or ↑/↓ scroll slices (Page Up/Down by 10, Home/End), keys 1-4 window presets, +/− zoom, Shift+arrows pan, 0 resets;{ai ? ' M measures the chosen lesion yourself (drag across it, or Enter for a line whose ends you then move with Tab and the arrow keys), S points at it for the AI;' : ''} drag with the left button as chosen above, right button zooms, middle button pans.
         {renderBackend() === 'cpu' ? ' Drawn without WebGL (CPU rendering).' : ''}
       </p>
       {busy ? <Loading what="the image viewer" /> : null}
@@ -187,11 +210,15 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
               onSlice={(k) => onSlice('current', k)}
               onWindowKey={applyWindow}
               onWindowDrag={setShared}
-              overlay={ai ? (id) => ai.overlayFor(id) : undefined}
-              onMoveCaliper={ai?.moveCaliper}
+              overlay={ai ? (id) => lesionOverlay(ai, id) : undefined}
+              onMoveCaliper={ai ? (at, q, done) => (manual.owns(at.lesionId, aiEditing(ai, currentShown?.seriesId).has(at.lesionId)) ? manual.moveCaliper(at, q, done) : ai.moveCaliper(at, q, done)) : undefined}
               pointing={pointing}
               onPointing={ai?.setPointing}
               onPoint={ai?.pointAt}
+              measuring={measuring}
+              onMeasuring={ai ? manual.setMeasuring : undefined}
+              onDraw={manual.draw}
+              onPlace={manual.place}
               readerCalipers={readerCalipers?.list}
               helpId={`viewer-help-${timepoint.id}`}
             />
@@ -219,7 +246,7 @@ export default function ImageViewer({ trialId, timepoint, previous, assist, read
         ) : null}
       </div>
       {readerCalipers ? <ReaderCalipersLegend calipers={readerCalipers.list} shownSeriesId={currentShown?.seriesId ?? null} onShow={(c) => jumpTo(c.seriesId, c.k)} /> : null}
-      {ai?.panel}
+      {ai?.panel(manual.controls)}
     </div>
   );
 }
@@ -242,6 +269,11 @@ interface PaneProps {
   pointing?: boolean;
   onPointing?: (on: boolean) => void;
   onPoint?: (seriesId: string, pointMm: [number, number, number]) => void;
+  /** drawing the reader's own caliper: a left drag draws a line on the current slice, Enter places one */
+  measuring?: boolean;
+  onMeasuring?: (on: boolean) => void;
+  onDraw?: (seriesId: string, k: number, from: Vec3, to: Vec3, done: boolean) => void;
+  onPlace?: (seriesId: string, geometry: SeriesGeometry, k: number) => void;
   readerCalipers?: ReaderCaliper[];
   helpId: string;
 }
@@ -341,16 +373,51 @@ function Pane(props: PaneProps) {
     else if (preset) props.onWindowKey(preset);
     else if ((e.key === 's' || e.key === 'S') && props.onPointing) props.onPointing(!pointing);
     else if (e.key === 'Escape' && pointing && props.onPointing) props.onPointing(false);
+    else if ((e.key === 'm' || e.key === 'M') && props.onMeasuring) props.onMeasuring(!props.measuring);
+    else if (e.key === 'Escape' && props.measuring && props.onMeasuring) props.onMeasuring(false);
+    else if (e.key === 'Enter' && props.measuring && props.onPlace && chosen && geometry) props.onPlace(chosen.id, geometry, k);
     else handled = false;
     if (handled) e.preventDefault();
   };
 
-  const onClick = (e: MouseEvent) => {
-    if (!pointing || !pane || !chosen || !geometry || !props.onPoint) return;
+  /** Where the pointer is, in patient mm on the slice shown; null off the image. */
+  const pointerAt = (e: MouseEvent): Vec3 | null => {
+    if (!pane || !geometry) return null;
     const r = element.current!.getBoundingClientRect();
     const world = pane.canvasToWorld(e.clientX - r.left, e.clientY - r.top);
-    const at = world ? pointOnSlice(geometry, world, pane.slice) : null;
+    return world ? pointOnSlice(geometry, world, pane.slice) : null;
+  };
+
+  const onClick = (e: MouseEvent) => {
+    if (!pointing || !chosen || !props.onPoint) return;
+    const at = pointerAt(e);
     if (at) props.onPoint(chosen.id, at);
+  };
+
+  // Drawing a caliper: from where the left button went down to where it is; a pointer off the image keeps the
+  // line's last point on it.
+  const drawn = useRef<{ from: Vec3; to: Vec3; seriesId: string; k: number } | null>(null);
+  const onPointerDown = (e: PointerEvent) => {
+    if (!props.measuring || e.button !== 0 || !pane || !chosen || !props.onDraw) return;
+    const at = pointerAt(e);
+    if (!at) return;
+    e.preventDefault();
+    frame.current!.setPointerCapture(e.pointerId);
+    drawn.current = { from: at, to: at, seriesId: chosen.id, k: pane.slice };
+    props.onDraw(chosen.id, pane.slice, at, at, false);
+  };
+  const onPointerMove = (e: PointerEvent) => {
+    const d = drawn.current;
+    if (!d || !props.onDraw) return;
+    d.to = pointerAt(e) ?? d.to;
+    props.onDraw(d.seriesId, d.k, d.from, d.to, false);
+  };
+  const onPointerUp = (e: PointerEvent) => {
+    const d = drawn.current;
+    if (!d || !props.onDraw) return;
+    drawn.current = null;
+    d.to = pointerAt(e) ?? d.to;
+    props.onDraw(d.seriesId, d.k, d.from, d.to, true);
   };
 
   const total = geometry?.dims[2] ?? 0;
@@ -379,7 +446,7 @@ function Pane(props: PaneProps) {
       </div>
       <div
         ref={frame}
-        class={`viewport-frame${pointing ? ' pointing' : ''}`}
+        class={`viewport-frame${pointing || props.measuring ? ' pointing' : ''}`}
         tabIndex={0}
         role="application"
         aria-roledescription="image viewport"
@@ -387,6 +454,10 @@ function Pane(props: PaneProps) {
         aria-describedby={props.helpId}
         onKeyDown={onKey}
         onClick={onClick}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => (drawn.current = null)}
         data-testid={`viewport-${side}`}
       >
         <div ref={element} class="viewport" onContextMenu={(e) => e.preventDefault()} />

@@ -15,7 +15,8 @@ export interface OverlayLesion {
   label: string;
   mask: DecodedMask | null;
   long: Caliper;
-  short: Caliper;
+  /** absent for a hand-drawn caliper of a lesion that is not a node */
+  short: Caliper | null;
   /** the axis that is the lesion's measurement (long, or short for a lymph node) */
   measured: 'long' | 'short';
   editing: boolean;
@@ -67,8 +68,10 @@ export function ViewerOverlay({ pane, geometry, slice, lesions, tick, onMove }: 
         }
       }
       const axes = (['long', 'short'] as const)
-        .filter((axis) => onSlice(geometry, l[axis].from, slice) && onSlice(geometry, l[axis].to, slice))
-        .map((axis) => ({ axis, from: toCanvas(l[axis].from)!, to: toCanvas(l[axis].to)!, mm: caliperMm(l[axis]) }));
+        .flatMap((axis) => {
+          const line = l[axis];
+          return line && onSlice(geometry, line.from, slice) && onSlice(geometry, line.to, slice) ? [{ axis, from: toCanvas(line.from)!, to: toCanvas(line.to)!, mm: caliperMm(line) }] : [];
+        });
       return { l, outline, axes };
     });
   }, [pane, geometry, slice, lesions, tick]);
@@ -113,7 +116,8 @@ export function ViewerOverlay({ pane, geometry, slice, lesions, tick, onMove }: 
                         cx={p[0]}
                         cy={p[1]}
                         r={7}
-                        tabIndex={0}
+                        // lower case: on an SVG element Preact sets the attribute as written, and only `tabindex` is one
+                        tabindex={0}
                         role="button"
                         aria-label={`${l.label} ${axis} axis ${end === 'from' ? 'first' : 'second'} end: drag, or move with the arrow keys`}
                         data-testid={`handle-${l.lesionId}-${axis}-${end}`}
@@ -133,7 +137,7 @@ export function ViewerOverlay({ pane, geometry, slice, lesions, tick, onMove }: 
                           const q = canvasPoint(e);
                           if (q) onMove(at, q, true);
                         }}
-                        onKeyDown={(e) => nudge(e, at, l[axis][end])}
+                        onKeyDown={(e) => nudge(e, at, l[axis]![end])}
                       />
                     );
                   })
