@@ -8,12 +8,10 @@
 // and the API refuses the reader's calls. Assertions are on what is on screen, checked against the server.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReadingTrial, readIdOf, seedReadingCase, setupReadingTrial } from '../helpers/reading-fixture.js';
 import { TEST_PASSWORD, type TestPlatform, createTestPlatform, grant, seedUser } from '../helpers/test-platform.js';
-import { type Browser, type Download, type Page, browserTestsUnavailable, expectCount, expectText, launchChromium, screenshot } from './browser.js';
+import { type AppServer, type Browser, type Download, type Page, browserTestsUnavailable, expectCount, expectText, launchChromium, listenOnLoopback, screenshot } from './browser.js';
 
 const unavailable = browserTestsUnavailable();
 if (unavailable) console.log(`browser tests skipped: ${unavailable}`);
@@ -24,7 +22,7 @@ const TOKEN_KEY = 'corelab.token';
 
 describe.skipIf(unavailable !== null)('web application: administration and data exports (chromium)', () => {
   let p: TestPlatform;
-  let server: ReturnType<typeof serve>;
+  let server: AppServer;
   let origin: string;
   let browser: Browser;
   let t: ReadingTrial;
@@ -35,9 +33,7 @@ describe.skipIf(unavailable !== null)('web application: administration and data 
 
   beforeAll(async () => {
     p = await createTestPlatform({ runJobs: true });
-    server = serve({ fetch: p.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, origin } = await listenOnLoopback(p.app));
     // A trial whose subject both readers have read through TP1 and signed, with discordant responses that the
     // adjudicator decided: the reading fixture drives the same services the API runs.
     t = await setupReadingTrial(p, { code: 'EXP-WEB' });

@@ -3,7 +3,9 @@
 // use are typed here structurally, so the platform's type check does not depend on the web package being installed.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { serve } from '@hono/node-server';
 import { expect } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -97,6 +99,15 @@ interface PlaywrightCore {
 }
 
 /** The chromium binary: CHROMIUM_PATH, else Debian's. */
+export type AppServer = ReturnType<typeof serve>;
+
+/** Serves a test platform's app (API and web app) on a random loopback port, as `corelab serve` would. */
+export async function listenOnLoopback(app: { fetch: Parameters<typeof serve>[0]['fetch'] }): Promise<{ server: AppServer; origin: string }> {
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 export const chromiumPath = (): string => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Why browser tests cannot run here, or null when they can. */

@@ -6,13 +6,11 @@
 // adjudication; the adjudicator compares the reads side by side with the images, chooses and signs; QC sees the
 // final assessment and the reader statistics as charts. Reader 2's whole session is recorded and scanned for
 // anything that would unblind them. The trial and other subjects are seeded with the reading fixture.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AI_SOURCE, type ReadingTrial, STANDARD_VISITS, addSubject, baseline, followup, readIdOf, releaseTimepoint, seedReadingCase, setupReadingTrial } from '../helpers/reading-fixture.js';
 import { uploadVisitThroughApi } from '../helpers/ingest-fixture.js';
 import { TEST_PASSWORD, type TestPlatform, createTestPlatform, grant, seedUser } from '../helpers/test-platform.js';
-import { type Browser, type Locator, type Page, type Received, browserTestsUnavailable, expectCount, expectText, keysOf, launchChromium, recordResponses, screenshot } from './browser.js';
+import { type AppServer, type Browser, type Locator, type Page, type Received, browserTestsUnavailable, expectCount, expectText, keysOf, launchChromium, listenOnLoopback, recordResponses, screenshot } from './browser.js';
 
 const unavailable = browserTestsUnavailable();
 if (unavailable) console.log(`browser tests skipped: ${unavailable}`);
@@ -36,7 +34,7 @@ const SERIES = (visit: number) => ({
 
 describe.skipIf(unavailable !== null)('web application: reading, adjudication, reader statistics (chromium)', () => {
   let p: TestPlatform;
-  let server: ReturnType<typeof serve>;
+  let server: AppServer;
   let origin: string;
   let browser: Browser;
   let t: ReadingTrial;
@@ -53,9 +51,7 @@ describe.skipIf(unavailable !== null)('web application: reading, adjudication, r
 
   beforeAll(async () => {
     p = await createTestPlatform({ runJobs: true });
-    server = serve({ fetch: p.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, origin } = await listenOnLoopback(p.app));
     t = await setupReadingTrial(p, { code: 'BICR-WEB', siteName: SITE_NAME, usernames: { readers: ['ada', 'ben'], adjudicators: ['cleo'] } });
     [ada, ben] = t.readers.map((u) => u.id);
     const quinn = await seedUser(p, 'quinn');

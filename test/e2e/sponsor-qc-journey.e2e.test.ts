@@ -3,10 +3,8 @@
 // queue, raises a query and fails a visit; the sponsor answers; QC resolves; the audit viewer shows all of it; a
 // reader sees none of it. Assertions are on what is on screen, checked against the server's own state.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateImageQc } from '../../src/domain/qc/image-qc.js';
@@ -15,6 +13,7 @@ import { SYSTEM_ACTOR } from '../../src/services/service-context.js';
 import { createTimepoint, enrollSubject } from '../../src/services/trials.js';
 import { TEST_PASSWORD, type TestPlatform, createTestPlatform, grant, seedTrial, seedUser } from '../helpers/test-platform.js';
 import {
+  type AppServer,
   type Browser,
   type Page,
   type Received,
@@ -23,6 +22,7 @@ import {
   expectText,
   keysOf,
   launchChromium,
+  listenOnLoopback,
   recordResponses,
   screenshot,
 } from './browser.js';
@@ -32,7 +32,7 @@ if (unavailable) console.log(`browser tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('web application: sponsor upload, QC review, queries, audit (chromium)', () => {
   let p: TestPlatform;
-  let server: ReturnType<typeof serve>;
+  let server: AppServer;
   let origin: string;
   let browser: Browser;
   let trialId: string;
@@ -44,9 +44,7 @@ describe.skipIf(unavailable !== null)('web application: sponsor upload, QC revie
 
   beforeAll(async () => {
     p = await createTestPlatform({ runJobs: true });
-    server = serve({ fetch: p.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, origin } = await listenOnLoopback(p.app));
 
     await seedUser(p, 'root', { admin: true, verified: true });
     for (const u of ['sam', 'quinn', 'rita', 'rex']) ids[u] = (await seedUser(p, u)).id;
