@@ -1,10 +1,11 @@
 // The committed default model through the whole pipeline, on phantoms rendered independently of its training data.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makePhantom, phantomSpec as spec, type PhantomSpec } from '../../bench/segment-phantoms.js';
+import { pasteMask } from '../../bench/segment-scoring.js';
 import type { Vec3 } from '../../src/domain/volume.js';
 import { DEFAULT_LESION_MODEL_ID, defaultModelRegistryDir, loadRegisteredModel } from '../../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../../src/segmentation/onnx-session.js';
-import { type LesionMask, segmentLesion } from '../../src/segmentation/segment-lesion.js';
+import { segmentLesion } from '../../src/segmentation/segment-lesion.js';
 import { measureLesionMask } from '../../src/domain/measurement/index.js';
 import { measureLesionOnSeries } from '../../src/segmentation/lesion-on-series.js';
 
@@ -13,14 +14,6 @@ beforeAll(async () => {
   ms = await openModelSession(await loadRegisteredModel(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID), { executionProvider: 'cpu', intraOpThreads: 1 });
 });
 
-function paste(m: LesionMask, dims: readonly [number, number, number]): Uint8Array {
-  const out = new Uint8Array(dims[0] * dims[1] * dims[2]);
-  const [w, h, d] = m.dims;
-  for (let z = 0; z < d; z++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) if (m.data[x + y * w + z * w * h]) out[m.offset[0] + x + (m.offset[1] + y) * dims[0] + (m.offset[2] + z) * dims[0] * dims[1]] = 1;
-  return out;
-}
 
 function dice(a: Uint8Array, b: Uint8Array): number {
   let i = 0;
@@ -44,7 +37,7 @@ describe(`segmentLesion with the default model (${DEFAULT_LESION_MODEL_ID})`, ()
     const ph = makePhantom(s);
     const seg = await segmentLesion(ph.volume, { kind: 'point', pointMm: ph.centreMm }, ms);
     expect(seg.outcome).toBe('segmented');
-    const pred = paste(seg.mask, ph.volume.dims);
+    const pred = pasteMask(seg.mask, ph.volume.dims);
     const d = dice(pred, ph.truth);
     const t = measureLesionMask(ph.truth, ph.volume).longAxis.lengthMm;
     const p = measureLesionOnSeries(ph.volume, seg.mask).longAxis.lengthMm;

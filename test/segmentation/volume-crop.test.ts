@@ -3,6 +3,7 @@
 // encoded and decoded on the series grid must agree with the same lesion pasted into the whole grid.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makePhantom, phantomSpec as spec } from '../../bench/segment-phantoms.js';
+import { pasteMask } from '../../bench/segment-scoring.js';
 import { decodeMaskRle, encodeMaskRle } from '../../src/domain/mask/index.js';
 import { type CaliperLine, measureLesionMask } from '../../src/domain/measurement/index.js';
 import type { Vec3, Volume } from '../../src/domain/volume.js';
@@ -33,14 +34,6 @@ function largeSeries(): { volume: Volume; centreMm: Vec3 } {
   return { volume: { ...ph.volume, dims, originMm, voxels }, centreMm: ph.centreMm };
 }
 
-function paste(m: LesionMask, dims: readonly [number, number, number]): Uint8Array {
-  const out = new Uint8Array(dims[0] * dims[1] * dims[2]);
-  const [w, h, d] = m.dims;
-  for (let z = 0; z < d; z++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) if (m.data[x + y * w + z * w * h]) out[m.offset[0] + x + (m.offset[1] + y) * dims[0] + (m.offset[2] + z) * dims[0] * dims[1]] = 1;
-  return out;
-}
 
 describe('segmenting a crop around the prompt', () => {
   it('gives the whole series answer, voxel for voxel, once moved back by the crop offset', async () => {
@@ -69,7 +62,7 @@ describe('a lesion box on the series grid', () => {
     for (let y = 0; y < 7; y++)
       for (let x = 0; x < 9; x++) if (y === 6 || x === 0 || (z === 1 && x < 5)) data[x + y * 9 + z * 63] = 1;
   const lesion: LesionMask = { offset: [17, 11, 4], dims, data };
-  const full = paste(lesion, series.dims);
+  const full = pasteMask(lesion, series.dims);
 
   it('measures exactly as the whole grid does, with endpoints on the series grid', () => {
     const a = measureLesionOnSeries(series, lesion);
