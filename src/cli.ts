@@ -71,6 +71,7 @@ program
         console.log('No administrator exists: set CORELAB_ADMIN_USERNAME and CORELAB_ADMIN_PASSWORD, or run `npx corelab user create --admin`.');
       }
     }
+    await platform.warm();
     const server = serve({ fetch: platform.app.fetch, port: config.port }, (info) =>
       console.log(JSON.stringify({ level: 'info', event: 'listening', port: info.port, dataDir: config.dataDir, database: platform.database.dialect, workers: config.pool.workers })),
     );

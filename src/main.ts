@@ -13,6 +13,7 @@ import { exportJobHandler } from './services/exports/export-job.js';
 import { EXPORT_JOB } from './services/exports/exports.js';
 import { ingestJobHandler } from './services/ingest/ingest-job.js';
 import { INGEST_JOB } from './services/ingest/uploads.js';
+import { closeRequestPools, requestPools } from './services/ingest/request-pools.js';
 import { SEGMENTATION_JOB, segmentationJobHandler } from './services/segmentation/segmentation-job.js';
 import { onTimepointReleased } from './services/reading/reader-assignment.js';
 import { SYSTEM_ACTOR, type ServiceContext } from './services/service-context.js';
@@ -27,6 +28,8 @@ export interface Platform extends CorelabApp {
   blobs: BlobStore;
   pools: WorkerPools;
   runner: JobRunner;
+  /** starts the ingest threads (the job runner's and the upload requests') before the server takes traffic */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,7 +48,7 @@ export async function openPlatform(config: Config, opts: PlatformOptions = {}): 
   const pools = new WorkerPools({
     threads: config.pool.workers,
     env: { CORELAB_INTRA_OP_THREADS: String(config.pool.intraOpThreads) },
-    entries: { segment: segmentationPoolOptions(config) },
+    entries: { segment: segmentationPoolOptions(config), ingest: { threads: config.pool.workers, keepThreads: true } },
   });
   const handlers: Record<string, JobHandler> = {
     [INTEGRITY_JOB]: integrityJobHandler(blobs),
@@ -80,9 +83,13 @@ export async function openPlatform(config: Config, opts: PlatformOptions = {}): 
     blobs,
     pools,
     runner,
+    async warm() {
+      await Promise.all([pools.warm('ingest'), requestPools(ctx).warm('ingest')]);
+    },
     async close() {
       await runner.stop();
       await pools.close();
+      await closeRequestPools(ctx);
       await database.close();
     },
   };

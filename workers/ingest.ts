@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { readZipArchive } from '../src/dicom/archive.js';
@@ -8,7 +8,7 @@ import { type LedgerEntry, type TrialContext, deidentify } from '../src/dicom/de
 import { type FrameGeometry, parseDicom } from '../src/dicom/parse.js';
 import { decodePixelData } from '../src/dicom/pixels.js';
 import type { DeidentificationOptions } from '../src/dicom/profile.js';
-import { assembleVolumeFromFiles } from '../src/dicom/series-files.js';
+import { assembleVolumeFromFiles, readInstanceBytes } from '../src/dicom/series-files.js';
 import { sliceRaw16, sliceWindowedPng } from '../src/dicom/slice-png.js';
 import { type VolumeSlice, assembleVolume, slicesFromInstance } from '../src/dicom/volume.js';
 import { DomainError, isDomainError } from '../src/domain/errors.js';
@@ -29,6 +29,8 @@ export interface PrepareDicomTask {
   outPath: string;
   context: Omit<TrialContext, 'trialKey'> & { trialKeyHex: string };
   options: DeidentificationOptions;
+  /** sha256 of the file at `path`, when the upload already hashed it as it arrived */
+  sourceSha256?: string;
 }
 
 /** What volume assembly needs of one instance: de-identified UIDs and technical geometry only. */
@@ -88,10 +90,14 @@ function firstValue(dataset: Record<string, { Value?: unknown[] }>, tag: string)
   return typeof v === 'string' && v.trim() ? v.trim() : null;
 }
 
-async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+async function writeDurably(file: string, chunks: readonly Uint8Array[]): Promise<void> {
   const h = await open(file, 'w');
   try {
-    await h.writeFile(bytes);
+    // one writev of the header and the pixel data views: the pixels are never copied into a joined buffer
+    const { bytesWritten } = await h.writev(chunks as Uint8Array[]);
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    // a short write (the disk filling up): writeFile writes the rest from the current position, or throws ENOSPC
+    if (bytesWritten < total) await h.writeFile(Buffer.concat(chunks).subarray(bytesWritten));
     await h.sync();
   } catch (e) {
     // A partial copy (the disk filled up) would hold the space the retry needs.
@@ -111,15 +117,15 @@ async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
  */
 export async function prepareDicom(task: PrepareDicomTask): Promise<PrepareResult> {
   try {
-    const source = new Uint8Array(await readFile(task.path));
+    const source = await readInstanceBytes(task.path);
     const { trialKeyHex, ...context } = task.context;
     const parsed = parseDicom(source);
-    const deid = deidentify(parsed, source, { ...context, trialKey: Buffer.from(trialKeyHex, 'hex') }, task.options);
+    const deid = deidentify(parsed, source, { ...context, trialKey: Buffer.from(trialKeyHex, 'hex') }, task.options, task.sourceSha256);
     const s = parsed.summary;
     if (s.pixelData?.kind === 'encapsulated') await decodePixelData(parsed, [...new Set([0, s.numberOfFrames - 1])]);
     // The ledger's after-hash is the sha256 of exactly these bytes: the blob's address.
     const sha256 = deid.ledger.sha256After;
-    await writeDurably(task.outPath, deid.part10);
+    await writeDurably(task.outPath, deid.chunks);
     const uids = deid.ledger.newUids;
     const src = parsed.dataSet;
     const header: SliceHeader = {
@@ -162,7 +168,7 @@ export async function prepareDicom(task: PrepareDicomTask): Promise<PrepareResul
       actions: deid.actions.map((a) => ({ path: a.path, tag: a.tag, action: a.action, note: a.note })),
       quarantine: deid.quarantine?.reason ?? null,
       sha256,
-      bytes: deid.part10.length,
+      bytes: deid.bytes,
     };
   } catch (e) {
     if (isDomainError(e)) return { ok: false, reason: e.detail };
@@ -184,7 +190,7 @@ export type PeekResult =
  */
 export async function peekDicom(task: { path: string }): Promise<PeekResult> {
   try {
-    const parsed = parseDicom(new Uint8Array(await readFile(task.path)));
+    const parsed = parseDicom(await readInstanceBytes(task.path));
     const s = parsed.summary;
     return { ok: true, sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid, subjectId: s.clinicalTrial.subjectId?.trim() || null, timepointId: s.clinicalTrial.timepointId?.trim() || null };
   } catch (e) {
@@ -297,7 +303,7 @@ export async function assembleSeries(task: { instances: AssemblyRef[] }): Promis
     const idOfSop = new Map<string, string>();
     let matrix: [number, number] | undefined;
     for (const ref of task.instances) {
-      const h = 'header' in ref ? ref.header : headerOf(parseDicom(new Uint8Array(await readFile(ref.path))));
+      const h = 'header' in ref ? ref.header : headerOf(parseDicom(await readInstanceBytes(ref.path)));
       idOfSop.set(h.sopInstanceUid, ref.instanceId);
       if (!h.hasPixels) return { error: 'an instance of the series has no pixel data' };
       if (h.samplesPerPixel !== 1) return { error: `instance ${h.sopInstanceUid} is colour; volumes hold one sample per voxel` };
@@ -343,7 +349,7 @@ export interface RenderSliceTask {
 
 /** One frame of one instance as a one-slice volume (decoding that frame only). */
 async function frameVolume(file: string, frameIndex: number): Promise<Volume> {
-  const parsed = parseDicom(new Uint8Array(await readFile(file)));
+  const parsed = parseDicom(await readInstanceBytes(file));
   const image = await decodePixelData(parsed, [frameIndex]);
   const slices = slicesFromInstance(parsed, image).filter((s) => s.frameIndex === frameIndex);
   return assembleVolume(slices).volume;

@@ -11,6 +11,8 @@ export default async function dispatch({ entry, name, task }) {
     mod = await import(new URL(`./${entry}.ts`, import.meta.url).href);
     modules.set(entry, mod);
   }
+  // a server warming its pool at start: the thread has now loaded (and compiled) the entry, nothing else to do
+  if (name === 'warm') return true;
   const handler = mod[name ?? 'default'];
   if (typeof handler !== 'function') throw new Error(`workers/${entry}.ts has no handler ${name ?? 'default'}`);
   return handler(task);

@@ -2,6 +2,7 @@
 // applied recursively to a NEW dcmjs dataset; the source is never changed. dcmjs reads the canonical bytes up to the
 // pixel data and writes the new data set; the pixel data element is copied byte for byte (converted to little
 // endian for big endian input), so pixels are untouched and dcmjs's frame regrouping of encapsulated data is avoided.
+import { createHash } from 'node:crypto';
 import dcmjs from 'dcmjs';
 import { DomainError } from '../domain/errors.js';
 import { toImplicitLittleEndian } from './implicit-copy.js';
@@ -92,6 +93,11 @@ export interface LedgerEntry {
 
 export interface DeidentifiedInstance {
   readonly dataset: DcmDataset;
+  /** the de-identified Part 10 file as written: the new header, then the source's pixel data bytes (not copied) */
+  readonly chunks: readonly Uint8Array[];
+  /** the chunks' total length */
+  readonly bytes: number;
+  /** the chunks joined into one buffer (made on first use: the ingest worker writes the chunks instead) */
   readonly part10: Uint8Array;
   readonly transferSyntaxUid: string;
   readonly actions: readonly ActionRecord[];
@@ -366,8 +372,10 @@ function pixelElements(p: ParsedInstance): Uint8Array[] {
       continue;
     }
     const vr = t.tag === 0x7fe00008 ? 'OF' : t.tag === 0x7fe00009 ? 'OD' : t.vr ?? (p.summary.bitsAllocated > 8 ? 'OW' : 'OB');
-    const value = new Uint8Array(t.valueLength + (t.valueLength % 2));
-    value.set(p.canonical.subarray(start, start + t.valueLength));
+    const source = p.canonical.subarray(start, start + t.valueLength);
+    // Little endian, even length: the source bytes as they are (a view, no copy); otherwise a padded or swapped copy.
+    const value = !bigEndian && t.valueLength % 2 === 0 ? source : new Uint8Array(t.valueLength + (t.valueLength % 2));
+    if (value !== source) value.set(source);
     if (bigEndian) {
       // PS3.5 7.3 and A.3: swap by the sample size; 8-bit samples held in OW are swapped as 16-bit words
       const unit = vr === 'OB' ? 1 : vr === 'OF' ? 4 : vr === 'OD' ? 8 : Math.max(2, p.summary.bitsAllocated / 8);
@@ -390,6 +398,8 @@ export function deidentify(
   source: Uint8Array,
   trial: TrialContext,
   options: DeidentificationOptions,
+  /** the source's sha256 when the caller already has it (the upload hashed it as it arrived): not hashed twice */
+  sourceSha256?: string,
 ): DeidentifiedInstance {
   const firstPixel = parsed.scan.topLevel.find((t) => PIXEL_TAGS.has(t.tag));
   const bodyEnd = firstPixel ? firstPixel.headerOffset : parsed.canonical.length - parsed.bodyOffset;
@@ -478,12 +488,23 @@ export function deidentify(
   } catch (e) {
     throw new DomainError('UNPROCESSABLE', `dcmjs could not write the de-identified data set: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const part10 = Buffer.concat([written, ...pixelElements(parsed)]);
+  const chunks = [written, ...pixelElements(parsed)];
+  const after = createHash('sha256');
+  let bytes = 0;
+  for (const c of chunks) {
+    after.update(c);
+    bytes += c.length;
+  }
+  let joined: Uint8Array | undefined;
 
   const uidOf = (key: string) => firstString(out, key);
   return {
     dataset: out,
-    part10,
+    chunks,
+    bytes,
+    get part10() {
+      return (joined ??= Buffer.concat(chunks));
+    },
     transferSyntaxUid,
     actions: d.actions,
     quarantine: detectQuarantine(parsed.summary),
@@ -495,8 +516,8 @@ export function deidentify(
         studyInstanceUid: uidOf('0020000D'),
         frameOfReferenceUid: uidOf('00200052'),
       },
-      sha256Before: sha256Hex(source),
-      sha256After: sha256Hex(part10),
+      sha256Before: sourceSha256 ?? sha256Hex(source),
+      sha256After: after.digest('hex'),
       profileVersion: PROFILE_VERSION,
       options: {
         retainLongitudinalTemporalInformationModifiedDates: options.retainLongitudinalTemporalInformationModifiedDates,

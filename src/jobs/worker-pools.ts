@@ -19,6 +19,8 @@ export interface EntryPoolOptions {
   idleTimeoutMs?: number;
   /** said once, when the pool starts */
   startMessage?: Record<string, unknown>;
+  /** keep every thread alive once started (a server's ingest pools: a thread start costs ~0.5 s of CPU) */
+  keepThreads?: boolean;
 }
 
 export interface PoolOptions {
@@ -71,7 +73,7 @@ export class WorkerPools {
       pool = new Piscina({
         // A plain-ESM bootstrap installs tsx in the thread and dispatches to workers/<entry>.ts.
         filename: path.join(WORKERS_DIR, 'ts-entry.mjs'),
-        minThreads: 0,
+        minThreads: own?.keepThreads ? (own.threads ?? this.options.threads) : 0,
         maxThreads: own?.threads ?? this.options.threads,
         idleTimeout: own?.idleTimeoutMs ?? 30_000,
         env: { ...process.env, ...this.options.env },
@@ -88,6 +90,14 @@ export class WorkerPools {
   /** Runs `name` (default export when absent) of workers/<entry>.ts on a thread of that entry's pool. */
   run<T>(entry: WorkerEntry, task: unknown, opts: { name?: string; signal?: AbortSignal; transferList?: any[] } = {}): Promise<T> {
     return this.get(entry).run({ entry, name: opts.name, task }, { signal: opts.signal, transferList: opts.transferList });
+  }
+
+  /**
+   * Starts every thread of `entry`'s pool and has each load the entry's code, so the first task does not pay for
+   * it (a server calls this before it listens).
+   */
+  async warm(entry: WorkerEntry): Promise<void> {
+    await Promise.all(Array.from({ length: this.threadsOf(entry) }, () => this.run(entry, null, { name: 'warm' })));
   }
 
   stats(): { threads: number; queued: number } {

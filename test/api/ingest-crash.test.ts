@@ -85,7 +85,10 @@ describe(`ingest: crash mid-ingest and recovery (${DIALECT})`, () => {
     expect(existsSync(path.join(staging, uploadId))).toBe(false);
     expect(existsSync(scratch)).toBe(false);
     expect(existsSync(stray)).toBe(false);
-    expect(readdirSync(path.join(staging, open))).toHaveLength(1);
+    // (with what was prepared from it as it arrived: its de-identified copy and the preparation record)
+    const kept = readdirSync(path.join(staging, open)).sort();
+    expect(kept).toHaveLength(3);
+    expect(kept.slice(1)).toEqual([`${kept[0]}.deid`, `${kept[0]}.prepared.json`]);
     // SEC-12: the killed runner's own logs name no patient.
     for (const v of PHI_VALUES) expect(childLogs.toLowerCase()).not.toContain(v.toLowerCase());
   }, 120_000);

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { AssemblyRef, PrepareResult, PreparedInstance, SeriesGeometry } from '../../../workers/ingest.js';
@@ -6,21 +6,16 @@ import type { AuditRecord } from '../../audit/audit-log.js';
 import type { Trx } from '../../db/connect.js';
 import type { InstancesTable, SeriesTable, StudiesTable } from '../../db/schema.js';
 import type { JobHandler, JobTools } from '../../jobs/job-runner.js';
-import { toDeidentificationOptions } from '../../protocols/deidentification.js';
 import type { Job } from '../../jobs/job-queue.js';
 import type { BlobStore } from '../../storage/blob-store.js';
 import { isStorageFull } from '../../storage/storage-full.js';
 import { DomainError } from '../../domain/errors.js';
 import type { ServiceContext } from '../service-context.js';
+import { arrivalPreparation, deidentifiedCopyPath, uploadDeidentification } from './arrival-preparation.js';
 import { type FileOutcome, getUploadRow } from './uploads.js';
 import { collectStaleStaging, stagingDir } from './upload-staging.js';
 import type { ReleaseHook } from './qc-review.js';
 import { evaluateTimepointQc } from './timepoint-qc.js';
-
-/** The trial's own key for UID pseudonyms and date shifts, derived from the platform key (kept outside the DB). */
-export function trialKeyHex(secretKey: Buffer, trialId: string): string {
-  return createHmac('sha256', secretKey).update(`trial-key\u0000${trialId}`).digest('hex');
-}
 
 interface Candidate {
   ordinal: number;
@@ -69,24 +64,11 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
     const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
     const uploadId = String(job.payload.uploadId);
     const upload = await getUploadRow(ctx.db, job.trialId!, uploadId);
-    const trial = await ctx.db.selectFrom('trials').selectAll().where('id', '=', upload.trial_id).executeTakeFirstOrThrow();
     const subject = await ctx.db.selectFrom('subjects').selectAll().where('id', '=', upload.subject_id!).executeTakeFirstOrThrow();
-    const site = await ctx.db.selectFrom('sites').selectAll().where('id', '=', subject.site_id).executeTakeFirstOrThrow();
     const timepoint = await ctx.db.selectFrom('timepoints').selectAll().where('id', '=', upload.timepoint_id!).executeTakeFirstOrThrow();
-    const charter = JSON.parse(trial.protocol_json);
-    const options = toDeidentificationOptions(charter.deidentification);
+    const { context, options, fingerprint } = await uploadDeidentification(ctx, upload);
     const files = await ctx.db.selectFrom('upload_files').selectAll().where('upload_id', '=', uploadId).orderBy('ordinal').execute();
     const dir = stagingDir(ctx.config.dataDir, uploadId);
-    const context = {
-      trialKeyHex: trialKeyHex(ctx.config.secretKey, trial.id),
-      sponsorName: trial.sponsor_name,
-      protocolId: trial.code,
-      protocolName: trial.title,
-      siteId: site.code,
-      subjectId: subject.subject_code,
-      timepointId: timepoint.visit_code,
-      timepointDescription: timepoint.label,
-    };
     const parallel = Math.max(1, tools.pools.maxThreads) * 2;
     try {
       await ingestStaged();
@@ -105,10 +87,11 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       // 1. Zips are extracted in the pool under server-chosen names; a refused archive contributes nothing.
       let t = performance.now();
       const outcomes: FileOutcome[] = [];
-      const sources: Array<{ ordinal: number; path: string; entry?: string }> = [];
+      // sha256: the uploaded file's (a zip's entries have none), which the worker need not compute again
+      const sources: Array<{ ordinal: number; path: string; entry?: string; sha256?: string }> = [];
       for (const f of files) {
         if (f.content_type !== 'application/zip') {
-          sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id) });
+          sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id), sha256: f.sha256 });
           continue;
         }
         const r = await tools.pools.run<Array<{ path: string; entry: string }> | { error: string; storageFull?: true }>('ingest', { zipPath: path.join(dir, f.id), outDir: dir, limits: ctx.config.upload }, { name: 'extractZip', signal: tools.signal });
@@ -118,12 +101,15 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       }
       lap('extract', t);
 
-      // 2. Parse, check and de-identify every file in the pool.
+      // 2. Parse, check and de-identify every file in the pool, unless that was done as the file arrived.
       t = performance.now();
       let done = 0;
+      let reused = 0;
       const prepared = await inParallel(sources, parallel, async (src) => {
-        const deidPath = `${src.path}.deid`;
-        const r = await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options }, { name: 'prepareDicom', signal: tools.signal });
+        const deidPath = deidentifiedCopyPath(src.path);
+        const early = src.sha256 ? await arrivalPreparation(src.path, src.sha256, fingerprint) : null;
+        if (early) reused += 1;
+        const r = early ?? await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options, sourceSha256: src.sha256 }, { name: 'prepareDicom', signal: tools.signal });
         done += 1;
         if (done % 50 === 0) await tools.progress((0.7 * done) / sources.length);
         return { src, deidPath, r };
@@ -188,7 +174,7 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
         await trx.updateTable('uploads').set({ state, outcome_json: JSON.stringify(outcomes), updated_at: at }).where('id', '=', upload.id).execute();
         audit({ action: 'upload.ingest', entityType: 'upload', entityId: upload.id, trialId: upload.trial_id, after: { state, counts: countOutcomes(outcomes), qc: qc?.outcome ?? null } });
         timings.total = Math.round(performance.now() - started);
-        return { state, counts: countOutcomes(outcomes), qc, timingsMs: timings };
+        return { state, counts: countOutcomes(outcomes), qc, timingsMs: timings, preparedOnArrival: reused };
       });
       lap('commit', t);
       await rm(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ const pools = new WeakMap<ServiceContext, WorkerPools>();
 export function requestPools(ctx: ServiceContext): WorkerPools {
   let p = pools.get(ctx);
   if (!p) {
-    p = new WorkerPools({ threads: ctx.config.pool.workers });
+    p = new WorkerPools({ threads: ctx.config.pool.workers, entries: { ingest: { threads: ctx.config.pool.workers, keepThreads: true } } });
     pools.set(ctx, p);
   }
   return p;

@@ -59,6 +59,8 @@ export async function stageRequestBody(
   dir: string,
   limits: StagingLimits,
   declaredBytes?: number | null,
+  /** told of each file as soon as it is staged (durably written and hashed), while the rest of the body streams in */
+  onStaged?: (file: StagedFile) => void,
 ): Promise<StagedFile[]> {
   if (!body) throw new DomainError('VALIDATION_FAILED', 'the request has no body');
   const maxBodyBytes = Math.max(0, limits.maxBytes) + FRAMING_BYTES + FRAMING_BYTES_PER_FILE * Math.max(0, limits.maxFiles);
@@ -85,11 +87,13 @@ export async function stageRequestBody(
   source.pipe(bodyMeter);
   try {
     if (type === 'application/dicom' || type === 'application/zip') {
-      staged.push(await stageOne(bodyMeter, type, dir, budget));
+      const file = await stageOne(bodyMeter, type, dir, budget);
+      staged.push(file);
+      onStaged?.(file);
     } else if (type === 'multipart/form-data') {
-      await stageFormData(bodyMeter, contentType, dir, budget, staged);
+      await stageFormData(bodyMeter, contentType, dir, budget, staged, onStaged);
     } else {
-      await stageRelated(bodyMeter, contentType, dir, budget, staged);
+      await stageRelated(bodyMeter, contentType, dir, budget, staged, onStaged);
     }
     if (staged.length === 0) throw new DomainError('VALIDATION_FAILED', 'the request carried no file');
     // Each file was fsynced as it finished; their names become durable with the folder's fsync, before the caller
@@ -151,6 +155,7 @@ function stageParts(
   dir: string,
   budget: Budget,
   out: StagedFile[],
+  onStaged: ((file: StagedFile) => void) | undefined,
   wire: (stage: (part: Readable, type: StagedFile['contentType']) => void, fail: (e: unknown) => void) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -175,7 +180,10 @@ function stageParts(
       active.add(part);
       pending.push(
         stageOne(part, type, dir, budget)
-          .then((f) => void (out[at] = f), (e) => (part.resume(), fail(e)))
+          .then((f) => {
+            out[at] = f;
+            onStaged?.(f);
+          }, (e) => (part.resume(), fail(e)))
           .finally(() => active.delete(part)),
       );
     };
@@ -186,9 +194,9 @@ function stageParts(
   });
 }
 
-function stageFormData(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[]): Promise<void> {
+function stageFormData(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[], onStaged?: (file: StagedFile) => void): Promise<void> {
   const bb = busboy({ headers: { 'content-type': contentType }, limits: { files: budget.files + 1, fields: 20 } });
-  return stageParts(src, bb, 'close', dir, budget, out, (stage, fail) => {
+  return stageParts(src, bb, 'close', dir, budget, out, onStaged, (stage, fail) => {
     bb.on('file', (_name, stream, info) => {
       const zip = info.mimeType === 'application/zip' || info.mimeType === 'application/x-zip-compressed' || ZIP_NAME.test(info.filename ?? '');
       stage(stream, zip ? 'application/zip' : 'application/dicom');
@@ -198,7 +206,7 @@ function stageFormData(src: Readable, contentType: string, dir: string, budget: 
   });
 }
 
-function stageRelated(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[]): Promise<void> {
+function stageRelated(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[], onStaged?: (file: StagedFile) => void): Promise<void> {
   const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
   if (!boundary) return Promise.reject(new DomainError('VALIDATION_FAILED', 'multipart/related without a boundary'));
   const declared = /type="?([^";]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
@@ -206,7 +214,7 @@ function stageRelated(src: Readable, contentType: string, dir: string, budget: B
     return Promise.reject(new DomainError('UNSUPPORTED_MEDIA_TYPE', `STOW-RS accepts type="application/dicom", not ${declared}`));
   }
   const dicer = new Dicer({ boundary });
-  return stageParts(src, dicer, 'finish', dir, budget, out, (stage, fail) => {
+  return stageParts(src, dicer, 'finish', dir, budget, out, onStaged, (stage, fail) => {
     dicer.on('part', (part) => {
       part.on('header', (h) => {
         const partType = (h['content-type']?.[0] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
@@ -249,7 +257,8 @@ export async function collectStaleStaging(db: DbOrTrx, dataDir: string, now: Dat
     if (upload?.state !== 'open') continue;
     const recorded = new Set((await db.selectFrom('upload_files').select('id').where('upload_id', '=', name).execute()).map((r) => r.id));
     for (const f of await readdir(dir)) {
-      if (recorded.has(f) || !(await old(path.join(dir, f)))) continue;
+      // `<file id>.deid` and `<file id>.prepared.json` belong to their recorded file (arrival-preparation.ts)
+      if (recorded.has(f.split('.')[0]) || !(await old(path.join(dir, f)))) continue;
       await rm(path.join(dir, f), { force: true });
       removed++;
     }

@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors.js';
 import { type Job, enqueueJob } from '../../jobs/job-queue.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { getSubjectRow } from '../trials.js';
+import { discardArrivalPreparation, prepareOnArrival, uploadDeidentification } from './arrival-preparation.js';
 import { requestPools } from './request-pools.js';
 import { type StagedFile, stageRequestBody, stagingDir } from './upload-staging.js';
 
@@ -101,12 +102,35 @@ export async function addUploadFiles(
   if (upload.state !== 'open') throw new DomainError('CONFLICT', `upload is ${upload.state}; files can no longer be added`);
   if (actor.userId !== upload.created_by) throw new DomainError('FORBIDDEN', 'only the sponsor user who created the upload may add files to it');
   const limits = ctx.config.upload;
-  const staged = await stageRequestBody(body, contentType, stagingDir(ctx.config.dataDir, uploadId), {
-    maxBytes: limits.maxBytes - Number(upload.bytes),
-    maxFiles: limits.maxFiles - Number(upload.file_count),
-  }, declaredBytes);
-  await refuseUnsafeArchives(ctx, staged);
-  return recordStagedFiles(ctx, actor, trialId, uploadId, staged);
+  // Each DICOM file is de-identified in the pool as soon as it is staged, while the rest streams in; the 201
+  // waits for those preparations (bounding the pool's queue by what is in flight), and the ingest job reuses them.
+  const deid = await uploadDeidentification(ctx, upload);
+  const preparing: Promise<void>[] = [];
+  const arrived: StagedFile[] = [];
+  const prepare = (f: StagedFile) => {
+    arrived.push(f);
+    if (f.contentType === 'application/dicom') preparing.push(prepareOnArrival(requestPools(ctx), deid, f));
+  };
+  let staged: StagedFile[];
+  try {
+    staged = await stageRequestBody(body, contentType, stagingDir(ctx.config.dataDir, uploadId), {
+      maxBytes: limits.maxBytes - Number(upload.bytes),
+      maxFiles: limits.maxFiles - Number(upload.file_count),
+    }, declaredBytes, prepare);
+  } catch (e) {
+    // the staged files are gone already; what was prepared from them goes too
+    await Promise.all(preparing);
+    await Promise.all(arrived.map((f) => discardArrivalPreparation(f.path)));
+    throw e;
+  }
+  await Promise.all(preparing);
+  try {
+    await refuseUnsafeArchives(ctx, staged);
+    return await recordStagedFiles(ctx, actor, trialId, uploadId, staged);
+  } catch (e) {
+    await Promise.all(staged.map((f) => discardArrivalPreparation(f.path)));
+    throw e;
+  }
 }
 
 /** SEC-04: a zip that extraction would refuse is refused now, with its reason (422), and nothing of it is kept. */
