@@ -1,0 +1,81 @@
+// @req DEID-01 DEID-03: files are de-identified in the pool as they arrive (src/services/ingest/arrival-preparation.ts)
+// and the ingest job reuses that work only when it still holds: the same bytes, the same trial context and options,
+// and the de-identified copy present at its recorded size. Otherwise the job prepares the file itself, and the
+// stored instances are the same either way (same content address, same de-identified UIDs).
+import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECT, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
+import { type IngestTrial, PHI_VALUES, addVisit, ctSeries, formData, openUpload, send, setupIngestTrial, waitForJob } from './ingest-fixture.js';
+
+describe(`ingest: preparation on arrival (${DIALECT})`, () => {
+  let p: TestPlatform;
+  let t: IngestTrial;
+
+  beforeAll(async () => {
+    p = await createTestPlatform({ runJobs: true, env: { CORELAB_WORKERS: '2' } });
+    t = await setupIngestTrial(p, 'ING-ARR');
+  }, 60_000);
+  afterAll(async () => p?.dispose());
+
+  /** Sends `files` to a new upload of `visit`; returns the upload id and its staging folder, before completion. */
+  async function stage(files: Buffer[], visit: string): Promise<{ uploadId: string; dir: string }> {
+    const uploadId = await openUpload(p, t, visit);
+    const sent = await send(p, 'POST', `/trials/${t.trialId}/uploads/${uploadId}/files`, t.sponsorToken, formData(files.map((bytes, i) => ({ bytes, name: `${i}.dcm` }))));
+    expect(sent.status, await sent.clone().text()).toBe(201);
+    return { uploadId, dir: path.join(p.config.dataDir, 'staging', uploadId) };
+  }
+
+  async function complete(uploadId: string): Promise<{ job: any; upload: any }> {
+    const done = await p.request('POST', `/trials/${t.trialId}/uploads/${uploadId}/complete`, { token: t.sponsorToken });
+    expect(done.status).toBe(202);
+    const job = await waitForJob(p, t.sponsorToken, (await done.json()).id);
+    expect(job.state, JSON.stringify(job)).toBe('succeeded');
+    return { job, upload: await (await p.request('GET', `/trials/${t.trialId}/uploads/${uploadId}`, { token: t.sponsorToken })).json() };
+  }
+
+  const blobsOf = async (uploadId: string) =>
+    (await p.ctx.db.selectFrom('instances').select(['sop_instance_uid', 'blob_sha256']).where('upload_id', '=', uploadId).orderBy('sop_instance_uid').execute());
+
+  it('keeps a de-identified copy and a record per file before the 201, holding no identifying value; the job reuses all of them', async () => {
+    const { uploadId, dir } = await stage(ctSeries('arrival-a'), t.timepointId);
+    const names = readdirSync(dir);
+    const sources = names.filter((n) => !n.includes('.'));
+    expect(sources).toHaveLength(6);
+    for (const s of sources) expect(names).toEqual(expect.arrayContaining([`${s}.deid`, `${s}.prepared.json`]));
+    for (const s of sources) {
+      const record = readFileSync(path.join(dir, `${s}.prepared.json`), 'utf8');
+      expect(JSON.parse(record).result.ok).toBe(true);
+      for (const v of PHI_VALUES) expect(record.toLowerCase()).not.toContain(v.toLowerCase());
+      const copy = readFileSync(path.join(dir, `${s}.deid`)).toString('latin1');
+      for (const v of PHI_VALUES) expect(copy).not.toContain(v);
+    }
+    const { job, upload } = await complete(uploadId);
+    expect(job.result.preparedOnArrival).toBe(6);
+    expect(upload.outcome.map((o: any) => o.outcome)).toEqual(Array(6).fill('ingested'));
+  }, 60_000);
+
+  it('prepares again what no longer holds (other options, a cut copy, a lost record) and stores the same instances', async () => {
+    const files = ctSeries('arrival-b');
+    const visit = await addVisit(p, t, 'WK6', 2);
+    const { uploadId, dir } = await stage(files, visit);
+    const sources = readdirSync(dir).filter((n) => !n.includes('.'));
+    // what arrival preparation made of each file: its de-identified SOP Instance UID and content address
+    const made = sources
+      .map((s) => JSON.parse(readFileSync(path.join(dir, `${s}.prepared.json`), 'utf8')).result)
+      .map((r) => ({ sop_instance_uid: r.sopInstanceUid, blob_sha256: r.sha256 }))
+      .sort((a, b) => a.sop_instance_uid.localeCompare(b.sop_instance_uid));
+    // 1: made under other de-identification settings (the fingerprint differs)
+    const stale = path.join(dir, `${sources[0]}.prepared.json`);
+    writeFileSync(stale, JSON.stringify({ ...JSON.parse(readFileSync(stale, 'utf8')), fingerprint: '0'.repeat(64) }));
+    // 2: its de-identified copy cut short (a crash while it was written)
+    truncateSync(path.join(dir, `${sources[1]}.deid`), 100);
+    // 3: the record cut short
+    writeFileSync(path.join(dir, `${sources[2]}.prepared.json`), '{"fingerprint":');
+    const { job, upload } = await complete(uploadId);
+    expect(job.result.preparedOnArrival).toBe(3);
+    expect(upload.outcome.map((o: any) => o.outcome)).toEqual(Array(6).fill('ingested'));
+    // the three the job prepared itself are stored exactly as arrival preparation had made them
+    expect(await blobsOf(uploadId)).toEqual(made);
+  }, 90_000);
+});
