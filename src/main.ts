@@ -7,7 +7,7 @@ import { type DatabaseHandle, openDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { INTEGRITY_JOB, integrityJobHandler } from './jobs/integrity-job.js';
 import { type JobHandler, JobRunner } from './jobs/job-runner.js';
-import { WorkerPools, segmentationPoolOptions } from './jobs/worker-pools.js';
+import { WorkerPools, ingestPoolOptions, segmentationPoolOptions } from './jobs/worker-pools.js';
 import { createUser } from './services/accounts.js';
 import { exportJobHandler } from './services/exports/export-job.js';
 import { EXPORT_JOB } from './services/exports/exports.js';
@@ -48,7 +48,7 @@ export async function openPlatform(config: Config, opts: PlatformOptions = {}): 
   const pools = new WorkerPools({
     threads: config.pool.workers,
     env: { CORELAB_INTRA_OP_THREADS: String(config.pool.intraOpThreads) },
-    entries: { segment: segmentationPoolOptions(config), ingest: { threads: config.pool.workers, keepThreads: true } },
+    entries: { segment: segmentationPoolOptions(config), ingest: ingestPoolOptions(config) },
   });
   const handlers: Record<string, JobHandler> = {
     [INTEGRITY_JOB]: integrityJobHandler(blobs),

@@ -21,6 +21,8 @@ export interface EntryPoolOptions {
   startMessage?: Record<string, unknown>;
   /** keep every thread alive once started (a server's ingest pools: a thread start costs ~0.5 s of CPU) */
   keepThreads?: boolean;
+  /** tasks a thread takes at once: more than one lets a task's file I/O (reads, fsync) overlap another's parsing */
+  tasksPerThread?: number;
 }
 
 export interface PoolOptions {
@@ -59,6 +61,14 @@ export function segmentationPoolOptions(config: Config, cores = availableCores()
 }
 
 /**
+ * The ingest pools (the job runner's and the upload requests'): their threads stay once started, and each takes
+ * two files at a time so one file's fsync does not leave its thread idle.
+ */
+export function ingestPoolOptions(config: Config): EntryPoolOptions {
+  return { threads: config.pool.workers, keepThreads: true, tasksPerThread: 2 };
+}
+
+/**
  * One Piscina pool per worker entry, created on first use, so each kind of work has its own thread budget.
  * Workers run the TypeScript sources through tsx's loader. Heavy work never runs on the API's event loop.
  */
@@ -73,7 +83,8 @@ export class WorkerPools {
       pool = new Piscina({
         // A plain-ESM bootstrap installs tsx in the thread and dispatches to workers/<entry>.ts.
         filename: path.join(WORKERS_DIR, 'ts-entry.mjs'),
-        minThreads: own?.keepThreads ? (own.threads ?? this.options.threads) : 0,
+        minThreads: own?.keepThreads ? own.threads : 0,
+        concurrentTasksPerWorker: own?.tasksPerThread ?? 1,
         maxThreads: own?.threads ?? this.options.threads,
         idleTimeout: own?.idleTimeoutMs ?? 30_000,
         env: { ...process.env, ...this.options.env },

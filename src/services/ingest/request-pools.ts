@@ -1,4 +1,4 @@
-import { WorkerPools } from '../../jobs/worker-pools.js';
+import { WorkerPools, ingestPoolOptions } from '../../jobs/worker-pools.js';
 import type { ServiceContext } from '../service-context.js';
 
 // Pixel work on the request path (slices, volumes, STOW-RS header reads) runs in its own Piscina pool, so a long
@@ -10,7 +10,7 @@ const pools = new WeakMap<ServiceContext, WorkerPools>();
 export function requestPools(ctx: ServiceContext): WorkerPools {
   let p = pools.get(ctx);
   if (!p) {
-    p = new WorkerPools({ threads: ctx.config.pool.workers, entries: { ingest: { threads: ctx.config.pool.workers, keepThreads: true } } });
+    p = new WorkerPools({ threads: ctx.config.pool.workers, entries: { ingest: ingestPoolOptions(ctx.config) } });
     pools.set(ctx, p);
   }
   return p;

