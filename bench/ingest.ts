@@ -3,7 +3,7 @@
 // floor) and through Orthanc (Debian's package, on loopback) as the peer, in one run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -12,6 +12,17 @@ import { openPlatform } from '../src/main.js';
 import { createUser } from '../src/services/accounts.js';
 import { SYSTEM_ACTOR } from '../src/services/service-context.js';
 import { addMember, createSite, createTimepoint, createTrial, enrollSubject } from '../src/services/trials.js';
+
+/** CPU seconds (user + system) a child process has used so far, from /proc (null where there is none). */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return null;
+  }
+}
+const cpuText = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(2)} s`);
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 500);
 const SIZE = Number(process.env.BENCH_MATRIX ?? 512);
@@ -68,6 +79,8 @@ const base = `http://127.0.0.1:${port}`;
 const login: any = await (await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-sponsor', password: pw }) })).json();
 const auth = { authorization: `Bearer ${login.token}` };
 
+// the server has started (migrations, worker threads loaded); what it spends from here is the upload's
+const cpuAtStart = cpuSeconds(child.pid);
 t = performance.now();
 const upload: any = await (await fetch(`${base}/trials/${trial.id}/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subjectId: subject.id, timepointId: tp.id }) })).json();
 const BATCH = 50;
@@ -87,25 +100,30 @@ await Promise.all([0, 1].map(async () => { while (nextBatch < batches.length) {
 const sentSeconds = (performance.now() - t) / 1000;
 const job: any = await (await fetch(`${base}/trials/${trial.id}/uploads/${upload.id}/complete`, { method: 'POST', headers: auth })).json();
 let stages: Record<string, number> = {};
+let preparedOnArrival = 0;
 for (;;) {
   const j: any = await (await fetch(`${base}/jobs/${job.id}`, { headers: auth })).json();
   if (j.state === 'succeeded') {
     stages = { ...(j.result?.timingsMs ?? {}), queuedToFinished: Date.parse(j.finishedAt) - Date.parse(j.createdAt) };
+    preparedOnArrival = j.result?.preparedOnArrival ?? 0;
     break;
   }
   if (j.state === 'failed' || j.state === 'cancelled') throw new Error(`ingest ${j.state}: ${j.error}`);
   await new Promise((r) => setTimeout(r, 50));
 }
 const corelabSeconds = (performance.now() - t) / 1000;
+const corelabCpu = cpuAtStart === null ? null : cpuSeconds(child.pid)! - cpuAtStart;
 const done: any = await (await fetch(`${base}/trials/${trial.id}/uploads/${upload.id}`, { headers: auth })).json();
 const ingested = (done.outcome as Array<{ outcome: string }>).filter((o) => o.outcome === 'ingested').length;
 console.log(`corelab: ${corelabSeconds.toFixed(2)} s for ${ingested}/${SLICES} ingested (${(SLICES / corelabSeconds).toFixed(0)} instances/s, ${(mb / corelabSeconds).toFixed(1)} MB/s), workers=${workers}`);
 // Where the time goes: the upload (HTTP, multipart parse, staging with hash and fsync) and the ingest job's stages.
-console.log(`corelab stages: upload (stream to staging) ${(sentSeconds * 1000).toFixed(0)} ms; job ${JSON.stringify(stages)} ms`);
+console.log(`corelab stages: upload (stream to staging, de-identify as files arrive) ${(sentSeconds * 1000).toFixed(0)} ms; job ${JSON.stringify(stages)} ms, ${preparedOnArrival} files prepared on arrival`);
+console.log(`corelab server CPU for the upload and its ingest: ${cpuText(corelabCpu)} (all threads)`);
 child.kill('SIGTERM');
 
 // ---- Orthanc, the peer ----
 let orthancSeconds: number | null = null;
+let orthancCpu: number | null = null;
 if (spawnSync('which', ['Orthanc']).status !== 0 && process.getuid?.() === 0) {
   console.log('installing orthanc (Debian package)...');
   spawnSync('apt-get', ['install', '-y', '-q', 'orthanc'], { stdio: 'ignore' });
@@ -122,6 +140,7 @@ if (spawnSync('which', ['Orthanc']).status === 0) {
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  const orthancCpuAtStart = cpuSeconds(orthanc.pid);
   t = performance.now();
   // Two uploads in flight, like the API run's two pool workers.
   let next = 0;
@@ -133,7 +152,8 @@ if (spawnSync('which', ['Orthanc']).status === 0) {
     }
   }));
   orthancSeconds = (performance.now() - t) / 1000;
-  console.log(`orthanc: ${orthancSeconds.toFixed(2)} s (${(SLICES / orthancSeconds).toFixed(0)} instances/s, ${(mb / orthancSeconds).toFixed(1)} MB/s)`);
+  orthancCpu = orthancCpuAtStart === null ? null : cpuSeconds(orthanc.pid)! - orthancCpuAtStart;
+  console.log(`orthanc: ${orthancSeconds.toFixed(2)} s (${(SLICES / orthancSeconds).toFixed(0)} instances/s, ${(mb / orthancSeconds).toFixed(1)} MB/s), server CPU ${cpuText(orthancCpu)}`);
   orthanc.kill('SIGTERM');
 } else {
   console.log('orthanc: not installed and could not be installed; peer comparison skipped');
@@ -146,5 +166,6 @@ console.log(JSON.stringify({
   bench: 'ingest', unit: 'instances/s', value: +value.toFixed(1), mbPerS: +(mb / corelabSeconds).toFixed(1),
   baseline: { name: baseline.name, value: +baseline.value.toFixed(1) }, ratio: +(value / baseline.value).toFixed(3),
   floor: { name: 'sha256sum', value: +(SLICES / shaSeconds).toFixed(1), ratioToFloor: +((SLICES / shaSeconds) / value).toFixed(2) },
+  serverCpuSeconds: { corelab: corelabCpu === null ? null : +corelabCpu.toFixed(2), orthanc: orthancCpu === null ? null : +orthancCpu.toFixed(2) },
 }));
 process.exit(0);

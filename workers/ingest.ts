@@ -13,6 +13,7 @@ import { sliceRaw16, sliceWindowedPng } from '../src/dicom/slice-png.js';
 import { type VolumeSlice, assembleVolume, slicesFromInstance } from '../src/dicom/volume.js';
 import { DomainError, isDomainError } from '../src/domain/errors.js';
 import type { CaliperLine } from '../src/domain/measurement/index.js';
+import { writeChunks } from '../src/storage/blob-store.js';
 import { isStorageFull } from '../src/storage/storage-full.js';
 import type { Volume } from '../src/domain/volume.js';
 import { type ThumbnailOptions, renderMeasuredSliceThumbnail } from '../src/segmentation/thumbnail.js';
@@ -31,6 +32,8 @@ export interface PrepareDicomTask {
   options: DeidentificationOptions;
   /** sha256 of the file at `path`, when the upload already hashed it as it arrived */
   sourceSha256?: string;
+  /** the file's bytes, when the upload still holds them (transferred): `path` is then not read */
+  source?: Uint8Array;
 }
 
 /** What volume assembly needs of one instance: de-identified UIDs and technical geometry only. */
@@ -93,11 +96,8 @@ function firstValue(dataset: Record<string, { Value?: unknown[] }>, tag: string)
 async function writeDurably(file: string, chunks: readonly Uint8Array[]): Promise<void> {
   const h = await open(file, 'w');
   try {
-    // one writev of the header and the pixel data views: the pixels are never copied into a joined buffer
-    const { bytesWritten } = await h.writev(chunks as Uint8Array[]);
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    // a short write (the disk filling up): writeFile writes the rest from the current position, or throws ENOSPC
-    if (bytesWritten < total) await h.writeFile(Buffer.concat(chunks).subarray(bytesWritten));
+    // the header and views of the source's pixel data: the pixels are never copied into a joined buffer
+    await writeChunks(h, chunks);
     await h.sync();
   } catch (e) {
     // A partial copy (the disk filled up) would hold the space the retry needs.
@@ -117,7 +117,7 @@ async function writeDurably(file: string, chunks: readonly Uint8Array[]): Promis
  */
 export async function prepareDicom(task: PrepareDicomTask): Promise<PrepareResult> {
   try {
-    const source = await readInstanceBytes(task.path);
+    const source = task.source ?? (await readInstanceBytes(task.path));
     const { trialKeyHex, ...context } = task.context;
     const parsed = parseDicom(source);
     const deid = deidentify(parsed, source, { ...context, trialKey: Buffer.from(trialKeyHex, 'hex') }, task.options, task.sourceSha256);

@@ -173,6 +173,8 @@ export interface UploadFilesTable {
   content_type: string;
   bytes: number;
   sha256: string;
+  /** the preparation made as the file arrived (arrival-preparation.ts), until the ingest job has used it */
+  prepared_json: string | null;
   created_at: string;
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -127,6 +127,16 @@ export async function mkdirDurably(dir: string): Promise<void> {
     await fsyncPath(parent);
     parent = path.join(parent, name);
   }
+}
+
+/**
+ * Writes `chunks` at the handle's position with one writev (no joined copy). A short write (the disk filling up)
+ * is finished by writeFile, which writes the rest or throws ENOSPC.
+ */
+export async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  const { bytesWritten } = await handle.writev(chunks as Uint8Array[]);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  if (bytesWritten < total) await handle.writeFile(Buffer.concat(chunks as Uint8Array[]).subarray(bytesWritten));
 }
 
 /** fsync of a file or a directory (a directory's fsync makes the names in it durable). */

@@ -1,8 +1,8 @@
-// @req DEID-01 DEID-03: files are de-identified in the pool as they arrive (src/services/ingest/arrival-preparation.ts)
-// and the ingest job reuses that work only when it still holds: the same bytes, the same trial context and options,
-// and the de-identified copy present at its recorded size. Otherwise the job prepares the file itself, and the
+// @req DEID-01 DEID-03: files are de-identified in the pool as they arrive (src/services/ingest/arrival-preparation.ts),
+// the preparation committed with the file's row, and the ingest job reuses that work only when it still holds: the
+// same bytes, the same trial context and options, and the de-identified copy present at its recorded size. Otherwise the job prepares the file itself, and the
 // stored instances are the same either way (same content address, same de-identified UIDs).
-import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
@@ -34,17 +34,23 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     return { job, upload: await (await p.request('GET', `/trials/${t.trialId}/uploads/${uploadId}`, { token: t.sponsorToken })).json() };
   }
 
+  /** file id -> its preparation record, as committed with the file's row */
+  const recordsOf = async (uploadId: string) =>
+    new Map((await p.ctx.db.selectFrom('upload_files').select(['id', 'prepared_json']).where('upload_id', '=', uploadId).execute()).map((r) => [r.id, r.prepared_json]));
+  const setRecord = (fileId: string, json: string) => p.ctx.db.updateTable('upload_files').set({ prepared_json: json }).where('id', '=', fileId).execute();
+
   const blobsOf = async (uploadId: string) =>
     (await p.ctx.db.selectFrom('instances').select(['sop_instance_uid', 'blob_sha256']).where('upload_id', '=', uploadId).orderBy('sop_instance_uid').execute());
 
   it('keeps a de-identified copy and a record per file before the 201, holding no identifying value; the job reuses all of them', async () => {
     const { uploadId, dir } = await stage(ctSeries('arrival-a'), t.timepointId);
-    const names = readdirSync(dir);
+    const names = readdirSync(dir).sort();
     const sources = names.filter((n) => !n.includes('.'));
     expect(sources).toHaveLength(6);
-    for (const s of sources) expect(names).toEqual(expect.arrayContaining([`${s}.deid`, `${s}.prepared.json`]));
+    expect(names).toEqual(sources.flatMap((s) => [s, `${s}.deid`]).sort());
+    const records = await recordsOf(uploadId);
     for (const s of sources) {
-      const record = readFileSync(path.join(dir, `${s}.prepared.json`), 'utf8');
+      const record = records.get(s)!;
       expect(JSON.parse(record).result.ok).toBe(true);
       for (const v of PHI_VALUES) expect(record.toLowerCase()).not.toContain(v.toLowerCase());
       const copy = readFileSync(path.join(dir, `${s}.deid`)).toString('latin1');
@@ -53,6 +59,8 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     const { job, upload } = await complete(uploadId);
     expect(job.result.preparedOnArrival).toBe(6);
     expect(upload.outcome.map((o: any) => o.outcome)).toEqual(Array(6).fill('ingested'));
+    // once used, the records are cleared (the ledger keeps what lasts)
+    expect([...(await recordsOf(uploadId)).values()]).toEqual(Array(6).fill(null));
   }, 60_000);
 
   it('prepares again what no longer holds (other options, a cut copy, a lost record) and stores the same instances', async () => {
@@ -60,18 +68,18 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     const visit = await addVisit(p, t, 'WK6', 2);
     const { uploadId, dir } = await stage(files, visit);
     const sources = readdirSync(dir).filter((n) => !n.includes('.'));
+    const records = await recordsOf(uploadId);
     // what arrival preparation made of each file: its de-identified SOP Instance UID and content address
     const made = sources
-      .map((s) => JSON.parse(readFileSync(path.join(dir, `${s}.prepared.json`), 'utf8')).result)
+      .map((s) => JSON.parse(records.get(s)!).result)
       .map((r) => ({ sop_instance_uid: r.sopInstanceUid, blob_sha256: r.sha256 }))
       .sort((a, b) => a.sop_instance_uid.localeCompare(b.sop_instance_uid));
     // 1: made under other de-identification settings (the fingerprint differs)
-    const stale = path.join(dir, `${sources[0]}.prepared.json`);
-    writeFileSync(stale, JSON.stringify({ ...JSON.parse(readFileSync(stale, 'utf8')), fingerprint: '0'.repeat(64) }));
+    await setRecord(sources[0], JSON.stringify({ ...JSON.parse(records.get(sources[0])!), fingerprint: '0'.repeat(64) }));
     // 2: its de-identified copy cut short (a crash while it was written)
     truncateSync(path.join(dir, `${sources[1]}.deid`), 100);
-    // 3: the record cut short
-    writeFileSync(path.join(dir, `${sources[2]}.prepared.json`), '{"fingerprint":');
+    // 3: a record that does not parse
+    await setRecord(sources[2], '{"fingerprint":');
     const { job, upload } = await complete(uploadId);
     expect(job.result.preparedOnArrival).toBe(3);
     expect(upload.outcome.map((o: any) => o.outcome)).toEqual(Array(6).fill('ingested'));

@@ -85,10 +85,9 @@ describe(`ingest: crash mid-ingest and recovery (${DIALECT})`, () => {
     expect(existsSync(path.join(staging, uploadId))).toBe(false);
     expect(existsSync(scratch)).toBe(false);
     expect(existsSync(stray)).toBe(false);
-    // (with what was prepared from it as it arrived: its de-identified copy and the preparation record)
+    // (with the de-identified copy made from it as it arrived)
     const kept = readdirSync(path.join(staging, open)).sort();
-    expect(kept).toHaveLength(3);
-    expect(kept.slice(1)).toEqual([`${kept[0]}.deid`, `${kept[0]}.prepared.json`]);
+    expect(kept).toEqual([kept[0], `${kept[0]}.deid`]);
     // SEC-12: the killed runner's own logs name no patient.
     for (const v of PHI_VALUES) expect(childLogs.toLowerCase()).not.toContain(v.toLowerCase());
   }, 120_000);

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { PrepareDicomTask, PrepareResult } from '../../../workers/ingest.js';
 import type { UploadsTable } from '../../db/schema.js';
 import type { DeidentificationOptions } from '../../dicom/profile.js';
@@ -11,12 +11,12 @@ import type { WorkerPools } from '../../jobs/worker-pools.js';
 
 // A file is parsed and de-identified in the pool as soon as it has been staged, while the rest of the upload is
 // still arriving, so the ingest job (which stays the authority) finds the work done instead of starting it after
-// the last byte. What is kept beside the staged file is what the job would have computed: the de-identified copy
-// (`<file>.deid`, fsynced by the worker) and the worker's answer (`<file>.prepared.json`: de-identified UIDs,
-// digests, technical parameters; never an identifying value). The job uses them only when they were made from
-// the same bytes (the file's sha256) under the same trial context, profile and options (the fingerprint), and the
-// copy is there at its recorded size; otherwise it prepares the file itself. Nothing here is ever visible to a
-// user: staging is private to the ingest.
+// the last byte. What is kept is what the job would have computed: the de-identified copy beside the staged file
+// (`<file>.deid`, fsynced by the worker) and the worker's answer, committed with the file's row
+// (upload_files.prepared_json: de-identified UIDs, digests, technical parameters; never an identifying value).
+// The job uses them only when they were made from the same bytes (the file's sha256) under the same trial context,
+// profile and options (the fingerprint), and the copy is there at its recorded size; otherwise it prepares the file
+// itself from the staged file. Nothing here is ever visible to a user.
 
 /** The trial's own key for UID pseudonyms and date shifts, derived from the platform key (kept outside the DB). */
 export function trialKeyHex(secretKey: Buffer, trialId: string): string {
@@ -51,49 +51,46 @@ export async function uploadDeidentification(ctx: ServiceContext, upload: Upload
   return { context, options, fingerprint };
 }
 
-interface PreparationRecord {
+export interface PreparationRecord {
   fingerprint: string;
   sourceSha256: string;
   result: PrepareResult;
 }
 
-const recordPath = (file: string) => `${file}.prepared.json`;
 export const deidentifiedCopyPath = (file: string) => `${file}.deid`;
 
 /**
- * Prepares one staged DICOM file in `pools` and keeps the answer beside it. Never throws: a preparation that
- * could not be made (or kept) is simply made again by the job. A server-side failure (no space) is not kept.
+ * Prepares one staged DICOM file in `pools` (handing it the bytes the upload gathered, when it has them). Never
+ * throws: a preparation that could not be made gives null, and the job makes it. A server-side failure (no space)
+ * gives null too.
  */
-export async function prepareOnArrival(pools: WorkerPools, deid: UploadDeidentification, file: StagedFile): Promise<void> {
+export async function prepareOnArrival(pools: WorkerPools, deid: UploadDeidentification, file: StagedFile): Promise<PreparationRecord | null> {
   const outPath = deidentifiedCopyPath(file.path);
   try {
-    const task: PrepareDicomTask = { path: file.path, outPath, context: deid.context, options: deid.options, sourceSha256: file.sha256 };
-    const result = await pools.run<PrepareResult>('ingest', task, { name: 'prepareDicom' });
-    if (!result.ok && result.storageFull) return;
-    const record: PreparationRecord = { fingerprint: deid.fingerprint, sourceSha256: file.sha256, result };
-    // Written whole, then renamed: a reader sees a complete record or none. Not fsynced: a record lost to a crash
-    // only means the job prepares that file again.
-    const tmp = `${recordPath(file.path)}.tmp`;
-    await writeFile(tmp, JSON.stringify(record));
-    await rename(tmp, recordPath(file.path));
+    const task: PrepareDicomTask = { path: file.path, outPath, context: deid.context, options: deid.options, sourceSha256: file.sha256, source: file.content };
+    const result = await pools.run<PrepareResult>('ingest', task, { name: 'prepareDicom', transferList: file.content ? [file.content.buffer] : undefined });
+    if (!result.ok && result.storageFull) return null;
+    return { fingerprint: deid.fingerprint, sourceSha256: file.sha256, result };
   } catch {
-    await Promise.all([rm(outPath, { force: true }), rm(`${recordPath(file.path)}.tmp`, { force: true })]);
+    await rm(outPath, { force: true });
+    return null;
   }
 }
 
-/** Removes what `prepareOnArrival` kept for a staged file (the file itself is the caller's). */
+/** Removes the de-identified copy `prepareOnArrival` left beside a staged file (the file itself is the caller's). */
 export async function discardArrivalPreparation(file: string): Promise<void> {
-  await Promise.all([rm(deidentifiedCopyPath(file), { force: true }), rm(recordPath(file), { force: true }), rm(`${recordPath(file)}.tmp`, { force: true })]);
+  await rm(deidentifiedCopyPath(file), { force: true });
 }
 
 /**
- * The preparation made when `file` arrived, if it still holds: same bytes, same fingerprint, and (for a file
+ * The preparation recorded when `file` arrived, if it still holds: same bytes, same fingerprint, and (for a file
  * that was de-identified) its copy present at the recorded size. Otherwise null, and the caller prepares it.
  */
-export async function arrivalPreparation(file: string, sourceSha256: string, fingerprint: string): Promise<PrepareResult | null> {
+export async function arrivalPreparation(recorded: string | null, file: string, sourceSha256: string, fingerprint: string): Promise<PrepareResult | null> {
+  if (!recorded) return null;
   let record: PreparationRecord;
   try {
-    record = JSON.parse(await readFile(recordPath(file), 'utf8')) as PreparationRecord;
+    record = JSON.parse(recorded) as PreparationRecord;
   } catch {
     return null;
   }

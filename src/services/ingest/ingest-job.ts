@@ -88,10 +88,10 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       let t = performance.now();
       const outcomes: FileOutcome[] = [];
       // sha256: the uploaded file's (a zip's entries have none), which the worker need not compute again
-      const sources: Array<{ ordinal: number; path: string; entry?: string; sha256?: string }> = [];
+      const sources: Array<{ ordinal: number; path: string; entry?: string; sha256?: string; prepared?: string | null }> = [];
       for (const f of files) {
         if (f.content_type !== 'application/zip') {
-          sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id), sha256: f.sha256 });
+          sources.push({ ordinal: f.ordinal, path: path.join(dir, f.id), sha256: f.sha256, prepared: f.prepared_json });
           continue;
         }
         const r = await tools.pools.run<Array<{ path: string; entry: string }> | { error: string; storageFull?: true }>('ingest', { zipPath: path.join(dir, f.id), outDir: dir, limits: ctx.config.upload }, { name: 'extractZip', signal: tools.signal });
@@ -107,7 +107,7 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       let reused = 0;
       const prepared = await inParallel(sources, parallel, async (src) => {
         const deidPath = deidentifiedCopyPath(src.path);
-        const early = src.sha256 ? await arrivalPreparation(src.path, src.sha256, fingerprint) : null;
+        const early = src.sha256 ? await arrivalPreparation(src.prepared ?? null, src.path, src.sha256, fingerprint) : null;
         if (early) reused += 1;
         const r = early ?? await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options, sourceSha256: src.sha256 }, { name: 'prepareDicom', signal: tools.signal });
         done += 1;
@@ -172,6 +172,8 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
         const state = ingested > 0 || outcomes.some((o) => o.outcome === 'duplicate') ? 'completed' : 'failed';
         outcomes.sort((a, b) => a.ordinal - b.ordinal || (a.entry ?? '').localeCompare(b.entry ?? ''));
         await trx.updateTable('uploads').set({ state, outcome_json: JSON.stringify(outcomes), updated_at: at }).where('id', '=', upload.id).execute();
+        // the preparations have served: the ledger keeps what of them lasts
+        await trx.updateTable('upload_files').set({ prepared_json: null }).where('upload_id', '=', upload.id).execute();
         audit({ action: 'upload.ingest', entityType: 'upload', entityId: upload.id, trialId: upload.trial_id, after: { state, counts: countOutcomes(outcomes), qc: qc?.outcome ?? null } });
         timings.total = Math.round(performance.now() - started);
         return { state, counts: countOutcomes(outcomes), qc, timingsMs: timings, preparedOnArrival: reused };

@@ -7,7 +7,7 @@ import { DomainError } from '../../domain/errors.js';
 import { type Job, enqueueJob } from '../../jobs/job-queue.js';
 import { type ServiceContext, inTransaction } from '../service-context.js';
 import { getSubjectRow } from '../trials.js';
-import { discardArrivalPreparation, prepareOnArrival, uploadDeidentification } from './arrival-preparation.js';
+import { type PreparationRecord, discardArrivalPreparation, prepareOnArrival, uploadDeidentification } from './arrival-preparation.js';
 import { requestPools } from './request-pools.js';
 import { type StagedFile, stageRequestBody, stagingDir } from './upload-staging.js';
 
@@ -103,13 +103,14 @@ export async function addUploadFiles(
   if (actor.userId !== upload.created_by) throw new DomainError('FORBIDDEN', 'only the sponsor user who created the upload may add files to it');
   const limits = ctx.config.upload;
   // Each DICOM file is de-identified in the pool as soon as it is staged, while the rest streams in; the 201
-  // waits for those preparations (bounding the pool's queue by what is in flight), and the ingest job reuses them.
+  // waits for those preparations (bounding the pool's queue by what is in flight) and commits them with the files'
+  // rows, and the ingest job reuses them.
   const deid = await uploadDeidentification(ctx, upload);
-  const preparing: Promise<void>[] = [];
+  const preparing = new Map<string, Promise<PreparationRecord | null>>();
   const arrived: StagedFile[] = [];
   const prepare = (f: StagedFile) => {
     arrived.push(f);
-    if (f.contentType === 'application/dicom') preparing.push(prepareOnArrival(requestPools(ctx), deid, f));
+    if (f.contentType === 'application/dicom') preparing.set(f.fileId, prepareOnArrival(requestPools(ctx), deid, f));
   };
   let staged: StagedFile[];
   try {
@@ -119,14 +120,15 @@ export async function addUploadFiles(
     }, declaredBytes, prepare);
   } catch (e) {
     // the staged files are gone already; what was prepared from them goes too
-    await Promise.all(preparing);
+    await Promise.all(preparing.values());
     await Promise.all(arrived.map((f) => discardArrivalPreparation(f.path)));
     throw e;
   }
-  await Promise.all(preparing);
+  const prepared = new Map<string, PreparationRecord | null>();
+  for (const [id, p] of preparing) prepared.set(id, await p);
   try {
     await refuseUnsafeArchives(ctx, staged);
-    return await recordStagedFiles(ctx, actor, trialId, uploadId, staged);
+    return await recordStagedFiles(ctx, actor, trialId, uploadId, staged, prepared);
   } catch (e) {
     await Promise.all(staged.map((f) => discardArrivalPreparation(f.path)));
     throw e;
@@ -148,7 +150,15 @@ async function refuseUnsafeArchives(ctx: ServiceContext, staged: StagedFile[]): 
  * Records files already staged in the upload's staging folder (each with its hash), with the upload's audit event.
  * On failure the staged files are removed: no 2xx, no trace.
  */
-export async function recordStagedFiles(ctx: ServiceContext, actor: Actor, trialId: string, uploadId: string, staged: StagedFile[]): Promise<Upload> {
+export async function recordStagedFiles(
+  ctx: ServiceContext,
+  actor: Actor,
+  trialId: string,
+  uploadId: string,
+  staged: StagedFile[],
+  /** file id -> its preparation made on arrival, when there is one */
+  prepared: ReadonlyMap<string, PreparationRecord | null> = new Map(),
+): Promise<Upload> {
   try {
     return await inTransaction(ctx, actor, async (trx, audit, now) => {
       const current = await getUploadRow(trx, trialId, uploadId);
@@ -156,7 +166,11 @@ export async function recordStagedFiles(ctx: ServiceContext, actor: Actor, trial
       let ordinal = Number(current.file_count);
       for (const f of staged) {
         ordinal += 1;
-        await trx.insertInto('upload_files').values({ id: f.fileId, upload_id: uploadId, ordinal, content_type: f.contentType, bytes: f.bytes, sha256: f.sha256, created_at: now.toISOString() }).execute();
+        const record = prepared.get(f.fileId);
+        await trx.insertInto('upload_files').values({
+          id: f.fileId, upload_id: uploadId, ordinal, content_type: f.contentType, bytes: f.bytes, sha256: f.sha256,
+          prepared_json: record ? JSON.stringify(record) : null, created_at: now.toISOString(),
+        }).execute();
       }
       const bytes = Number(current.bytes) + staged.reduce((n, f) => n + f.bytes, 0);
       await trx.updateTable('uploads').set({ file_count: ordinal, bytes, updated_at: now.toISOString() }).where('id', '=', uploadId).execute();
