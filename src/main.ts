@@ -57,6 +57,8 @@ export async function openPlatform(config: Config, opts: PlatformOptions = {}): 
     [SEGMENTATION_JOB]: segmentationJobHandler(),
   };
   const runner = new JobRunner(ctx, { handlers, pools });
+  // a job enqueued by this process starts at once rather than at the runner's next poll (no-op while it is stopped)
+  ctx.onJobEnqueued = () => runner.poke();
   const extraRoutes: Array<(reg: RouteRegistry) => void> = [];
   extraRoutes.push(readingRoutes);
   const health = async (): Promise<Health> => {

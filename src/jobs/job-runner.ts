@@ -92,7 +92,9 @@ export class JobRunner {
         continue;
       }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(5000, this.ctx.config.jobs.pollMs * 2 ** Math.min(failing, 10)));
+        const pollMs = this.ctx.config.jobs.pollMs;
+        // back-off while claims fail, up to 5 s (or the configured poll, when that is longer)
+        const t = setTimeout(resolve, Math.min(Math.max(5000, pollMs), pollMs * 2 ** Math.min(failing, 10)));
         this.#wake = () => {
           clearTimeout(t);
           resolve();

@@ -87,3 +87,22 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     expect(await blobsOf(uploadId)).toEqual(made);
   }, 90_000);
 });
+
+describe(`ingest: the job starts when the upload is completed (${DIALECT})`, () => {
+  let p: TestPlatform;
+  let t: IngestTrial;
+  beforeAll(async () => {
+    // the runner polls every 10 minutes here: only the wake-up on enqueue can start the ingest within the test
+    p = await createTestPlatform({ runJobs: true, env: { CORELAB_WORKERS: '2', JOB_POLL_MS: '600000' } });
+    t = await setupIngestTrial(p, 'ING-WAKE');
+  }, 60_000);
+  afterAll(async () => p?.dispose());
+
+  it('wakes this process\'s runner once the completion commits, instead of waiting for its next poll', async () => {
+    const uploadId = await openUpload(p, t);
+    expect((await send(p, 'POST', `/trials/${t.trialId}/uploads/${uploadId}/files`, t.sponsorToken, formData(ctSeries('wake').map((bytes, i) => ({ bytes, name: `${i}.dcm` }))))).status).toBe(201);
+    const done = await p.request('POST', `/trials/${t.trialId}/uploads/${uploadId}/complete`, { token: t.sponsorToken });
+    const job = await waitForJob(p, t.sponsorToken, (await done.json()).id, 20_000);
+    expect(job.state).toBe('succeeded');
+  }, 30_000);
+});
