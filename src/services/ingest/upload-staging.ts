@@ -167,9 +167,10 @@ async function stageOne(src: Readable, contentType: StagedFile['contentType'], d
     await rm(file, { force: true });
     throw new DomainError('VALIDATION_FAILED', 'an uploaded file is empty');
   }
-  // A copy in its own ArrayBuffer (the chunks are views of network buffers), so it can be transferred to a thread.
+  // A DICOM file's copy in its own ArrayBuffer (the chunks are views of network buffers), so it can be transferred
+  // to a thread.
   let content: Uint8Array | undefined;
-  if (!wrote) {
+  if (!wrote && contentType === 'application/dicom') {
     content = new Uint8Array(bytes);
     let at = 0;
     for (const c of held) {
