@@ -63,6 +63,14 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     expect([...(await recordsOf(uploadId)).values()]).toEqual(Array(6).fill(null));
   }, 60_000);
 
+  it('prepares every file of a request larger than what it may hand to the pool at once (the rest read back from staging)', async () => {
+    const files = ctSeries('arrival-many', { slices: 20 });
+    const { uploadId } = await stage(files, await addVisit(p, t, 'WK3', 5));
+    const { job, upload } = await complete(uploadId);
+    expect(job.result.preparedOnArrival).toBe(20);
+    expect(upload.outcome.map((o: any) => o.outcome)).toEqual(Array(20).fill('ingested'));
+  }, 60_000);
+
   it('prepares again what no longer holds (other options, a cut copy, a lost record) and stores the same instances', async () => {
     const files = ctSeries('arrival-b');
     const visit = await addVisit(p, t, 'WK6', 2);

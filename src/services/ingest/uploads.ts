@@ -87,6 +87,9 @@ export async function getUploadRow(db: DbOrTrx, trialId: string, uploadId: strin
   return row;
 }
 
+/** Files whose gathered bytes (at most 16 MiB each) an upload request hands to the pool at once. */
+const HANDED_FILES_IN_FLIGHT = 8;
+
 /** Streams the request body into the upload's staging folder and records each file with its hash. */
 export async function addUploadFiles(
   ctx: ServiceContext,
@@ -108,9 +111,16 @@ export async function addUploadFiles(
   const deid = await uploadDeidentification(ctx, upload);
   const preparing = new Map<string, Promise<PreparationRecord | null>>();
   const arrived: StagedFile[] = [];
+  // The bytes go along with at most HANDED_FILES_IN_FLIGHT files waiting for a thread; beyond that (a slow pool, a
+  // fast network) a thread reads the staged file back instead, so a request never holds more than those in memory.
+  let handing = 0;
   const prepare = (f: StagedFile) => {
     arrived.push(f);
-    if (f.contentType === 'application/dicom') preparing.set(f.fileId, prepareOnArrival(requestPools(ctx), deid, f));
+    if (f.contentType !== 'application/dicom') return;
+    const hand = f.content !== undefined && handing < HANDED_FILES_IN_FLIGHT;
+    if (hand) handing += 1;
+    const p = prepareOnArrival(requestPools(ctx), deid, hand ? f : { ...f, content: undefined });
+    preparing.set(f.fileId, hand ? p.finally(() => (handing -= 1)) : p);
   };
   let staged: StagedFile[];
   try {
