@@ -160,8 +160,9 @@ export interface SliceStack {
  * click as the prompt, at the card's spacing first, then at the spacing that gives the lesion about
  * lesionDiameterVoxels model voxels; then the walk goes slice by slice up and down the series, each slice prompted
  * with the previous slice's mask, keeping on each slice what overlaps the previous slice's mask, until nothing is
- * left or maxExtentMm is reached. A lesion reaching the model grid's edge is walked again at twice the spacing (up
- * to maxSpacingMm). Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
+ * left, WALK_EXTENT_FACTOR times the lesion's extent on the click's slice or maxExtentMm is reached, or a slice's mask
+ * no longer looks like the clicked tissue (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
+ * click's slice is segmented again at twice the spacing (up to maxSpacingMm) before the walk. Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
  * into one regular VOI on the series' axes, its z the series' own slices: resampling it back is in-plane only.
  */
 export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<SliceStack> {
@@ -214,10 +215,14 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
 
   for (;;) {
     const slices = new Map<number, Float32Array>();
-    let touchesEdge = touchesGridEdge(first.kept, nx, ny);
+    const touchesEdge = touchesGridEdge(first.kept, nx, ny);
     slices.set(kClick, keepNear(first.prob, first.kept, nx, ny));
-    if (first.kept.some((v) => v)) {
-      const maxSteps = Math.max(1, Math.floor(sp.maxExtentMm / series.spacingMm[2]));
+    if (first.kept.some((v) => v) && !(touchesEdge && spacing < maxSpacingMm)) {
+      // a lesion reaches at most WALK_EXTENT_FACTOR times its extent on the click's slice from that slice (and
+      // maxExtentMm): a walk that goes on beyond has left the lesion along a structure it touches
+      const extentMm = maskExtentVoxels(first.kept, nx, ny) * spacing;
+      const reachMm = Math.min(sp.maxExtentMm, WALK_EXTENT_FACTOR * extentMm + series.spacingMm[2]);
+      const maxSteps = Math.max(1, Math.floor(reachMm / series.spacingMm[2]));
       for (const dir of [-1, 1]) {
         let prev = first.kept;
         for (let step = 1; step <= maxSteps; step++) {
@@ -228,7 +233,6 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
           if (kept.some((v) => v) && !standsOut(k, spacing, kept, first.ref, first.contrast)) kept = new Uint8Array(plane);
           slices.set(k, keepNear(prob, kept, nx, ny));
           if (!kept.some((v) => v)) break;
-          if (touchesGridEdge(kept, nx, ny)) touchesEdge = true;
           prev = kept;
         }
       }
@@ -247,6 +251,9 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
     return { voi: { ...g0, dims: [nx, ny, depth] }, probability, spacingMm: spacing };
   }
 }
+
+/** How far the walk may go from the click's slice, in multiples of the lesion's extent on that slice. */
+const WALK_EXTENT_FACTOR = 1.5;
 
 /**
  * The walk stops at a slice whose mask's mean HU differs from the clicked tissue's by more than this fraction of the

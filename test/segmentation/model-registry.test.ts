@@ -47,8 +47,8 @@ describe('committed models', () => {
     expect(await listRegisteredModelIds(defaultModelRegistryDir())).toContain(id);
   });
 
-  it('the default lesion model is lesion-seg-v2, a promptable lesion model', async () => {
-    expect(DEFAULT_LESION_MODEL_ID).toBe('lesion-seg-v2');
+  it('the default lesion model is lesion-seg-v3, a promptable lesion model', async () => {
+    expect(DEFAULT_LESION_MODEL_ID).toBe('lesion-seg-v3');
     expect((await readModelCard(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID)).task).toBe('promptable-lesion-segmentation');
   });
 });

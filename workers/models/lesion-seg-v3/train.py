@@ -103,9 +103,11 @@ def card(sha: str, method: dict) -> dict:
             "intensity": {"kind": "window-linear", "lowerHu": P.WINDOW[0], "upperHu": P.WINDOW[1], "offset": P.WINDOW[2], "scale": P.WINDOW[3]},
             "relativeIntensity": {"scaleHu": P.REL_SCALE, "limit": P.REL_LIMIT},
             "prompt": {"kind": "previous-slice-mask", "clickSigmaVoxels": P.CLICK_SIGMA_PX},
+            # the pipeline zooms out to 2 mm at most (a 254 mm field), though training saw up to P.MAX_S: the
+            # largest lesions then span more than TARGET_PX voxels, as the first run at BASE_S trains for
             "slicePropagation": {
-                "zoom": {"lesionDiameterVoxels": P.TARGET_PX, "minSpacingMm": P.MIN_S, "maxSpacingMm": P.MAX_S},
-                "maxExtentMm": 150.0,
+                "zoom": {"lesionDiameterVoxels": P.TARGET_PX, "minSpacingMm": P.MIN_S, "maxSpacingMm": 2.0},
+                "maxExtentMm": 120.0,
             },
         },
         "output": {"name": "output", "activation": "sigmoid", "classes": [{"index": 0, "name": "lesion"}], "threshold": 0.5},
@@ -147,7 +149,15 @@ def main():
     ap.add_argument("--edge-crop-p", type=float, default=0.35, help="phantoms2d.sample edge_crop_p")
     ap.add_argument("--click-p", type=float, default=0.45, help="phantoms2d.sample click_p")
     ap.add_argument("--end-p", type=float, default=0.4, help="phantoms2d.sample end_p")
+    ap.add_argument("--card-only", action="store_true", help="rewrite <out>/model-card.json for <out>/model.onnx from <out>/checkpoint.pt's record")
     args = ap.parse_args()
+    if args.card_only:
+        st = torch.load(os.path.join(args.out, "checkpoint.pt"))
+        sha = hashlib.sha256(open(os.path.join(args.out, "model.onnx"), "rb").read()).hexdigest()
+        with open(os.path.join(args.out, "model-card.json"), "w") as f:
+            json.dump(card(sha, st["method"]), f, indent=2)
+            f.write("\n")
+        return
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
