@@ -40,10 +40,12 @@ export type InputLayout = (typeof INPUT_LAYOUTS)[number];
  * with the previous slice's mask, until the mask vanishes. The in-plane model spacing is chosen per lesion: a first
  * run at the card's spacingMm on the click's slice sizes the lesion, then the spacing is set so that the lesion spans
  * about lesionDiameterVoxels model voxels (clamped to [minSpacingMm, maxSpacingMm]); a lesion that reaches the
- * model grid's edge is run again at twice the spacing.
+ * model grid's edge on the click's slice is run again at twice the spacing, up to edgeMaxSpacingMm.
  */
 export interface SlicePropagation {
   readonly zoom: { readonly lesionDiameterVoxels: number; readonly minSpacingMm: number; readonly maxSpacingMm: number };
+  /** the widest spacing the edge rule may reach (at least zoom.maxSpacingMm): it bounds the model's in-plane reach */
+  readonly edgeMaxSpacingMm: number;
   /** the walk stops this far (mm, along the slice direction) from the click's slice either way */
   readonly maxExtentMm: number;
 }
@@ -155,7 +157,7 @@ export const MODEL_CARD_SCHEMA = {
         slicePropagation: {
           type: 'object',
           additionalProperties: false,
-          required: ['zoom', 'maxExtentMm'],
+          required: ['zoom', 'edgeMaxSpacingMm', 'maxExtentMm'],
           properties: {
             zoom: {
               type: 'object',
@@ -167,6 +169,7 @@ export const MODEL_CARD_SCHEMA = {
                 maxSpacingMm: { type: 'number', exclusiveMinimum: 0 },
               },
             },
+            edgeMaxSpacingMm: { type: 'number', exclusiveMinimum: 0 },
             maxExtentMm: { type: 'number', exclusiveMinimum: 0 },
           },
         },
@@ -226,9 +229,12 @@ export function parseModelCard(json: unknown): ModelCard {
   if (twoD && card.input.sizeVoxels[2] !== 1) {
     throw new DomainError('VALIDATION_FAILED', 'model card is invalid: a 2D (NCHW) model reads one slice: sizeVoxels[2] must be 1');
   }
-  const zoom = card.input.slicePropagation?.zoom;
-  if (zoom && zoom.minSpacingMm > zoom.maxSpacingMm) {
-    throw new DomainError('VALIDATION_FAILED', 'model card is invalid: slicePropagation.zoom minSpacingMm must not exceed maxSpacingMm');
+  const sp = card.input.slicePropagation;
+  if (sp && (sp.zoom.minSpacingMm > sp.zoom.maxSpacingMm || sp.zoom.maxSpacingMm > sp.edgeMaxSpacingMm)) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'model card is invalid: slicePropagation needs zoom.minSpacingMm <= zoom.maxSpacingMm <= edgeMaxSpacingMm',
+    );
   }
   if (card.input.intensity.kind === 'window-linear' && card.input.intensity.lowerHu >= card.input.intensity.upperHu) {
     throw new DomainError('VALIDATION_FAILED', 'model card is invalid: intensity window lowerHu must be below upperHu');

@@ -162,7 +162,7 @@ export interface SliceStack {
  * with the previous slice's mask, keeping on each slice what overlaps the previous slice's mask, until nothing is
  * left, WALK_EXTENT_FACTOR times the lesion's extent on the click's slice or maxExtentMm is reached, or a slice's mask
  * no longer looks like the clicked tissue (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
- * click's slice is segmented again at twice the spacing (up to maxSpacingMm) before the walk. Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
+ * click's slice is segmented again at twice the spacing (up to edgeMaxSpacingMm) before the walk. Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
  * into one regular VOI on the series' axes, its z the series' own slices: resampling it back is in-plane only.
  */
 export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<SliceStack> {
@@ -217,7 +217,7 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
     const slices = new Map<number, Float32Array>();
     const touchesEdge = touchesGridEdge(first.kept, nx, ny);
     slices.set(kClick, keepNear(first.prob, first.kept, nx, ny));
-    if (first.kept.some((v) => v) && !(touchesEdge && spacing < maxSpacingMm)) {
+    if (first.kept.some((v) => v) && !(touchesEdge && spacing < sp.edgeMaxSpacingMm)) {
       // a lesion reaches at most WALK_EXTENT_FACTOR times its extent on the click's slice from that slice (and
       // maxExtentMm): a walk that goes on beyond has left the lesion along a structure it touches
       const extentMm = maskExtentVoxels(first.kept, nx, ny) * spacing;
@@ -237,8 +237,8 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
         }
       }
     }
-    if (touchesEdge && spacing < maxSpacingMm) {
-      spacing = Math.min(maxSpacingMm, 2 * spacing);
+    if (touchesEdge && spacing < sp.edgeMaxSpacingMm) {
+      spacing = Math.min(sp.edgeMaxSpacingMm, 2 * spacing);
       first = await clickSlice(spacing);
       continue;
     }

@@ -55,7 +55,7 @@ export function voxelBoxOfRegion(
 export function modelReachHalfMm(card: ModelCard): Vec3 {
   const sp = card.input.slicePropagation;
   if (card.input.layout === 'NCHW' && sp) {
-    const spacing = Math.max(sp.zoom.maxSpacingMm, card.input.spacingMm[0], card.input.spacingMm[1]);
+    const spacing = Math.max(sp.edgeMaxSpacingMm, sp.zoom.maxSpacingMm, card.input.spacingMm[0], card.input.spacingMm[1]);
     return [((card.input.sizeVoxels[0] - 1) / 2) * spacing, ((card.input.sizeVoxels[1] - 1) / 2) * spacing, sp.maxExtentMm];
   }
   return [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]) as unknown as Vec3;

@@ -92,6 +92,8 @@ describe('model card schema', () => {
     ['NCDHW with slicePropagation', (c) => (c.input.layout = 'NCDHW')],
     ['NCHW reading more than one slice', (c) => (c.input.sizeVoxels = [128, 128, 3])],
     ['zoom range upside down', (c) => (c.input.slicePropagation.zoom = { lesionDiameterVoxels: 40, minSpacingMm: 3, maxSpacingMm: 1 })],
+    ['edge rule narrower than the zoom', (c) => (c.input.slicePropagation.edgeMaxSpacingMm = 0.5)],
+    ['no edge rule limit', (c) => delete c.input.slicePropagation.edgeMaxSpacingMm],
     ['unknown layout', (c) => (c.input.layout = 'NHWC')],
     ['previous-slice-mask without its click sigma', (c) => delete c.input.prompt.clickSigmaVoxels],
   ];

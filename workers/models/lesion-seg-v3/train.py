@@ -103,10 +103,13 @@ def card(sha: str, method: dict) -> dict:
             "intensity": {"kind": "window-linear", "lowerHu": P.WINDOW[0], "upperHu": P.WINDOW[1], "offset": P.WINDOW[2], "scale": P.WINDOW[3]},
             "relativeIntensity": {"scaleHu": P.REL_SCALE, "limit": P.REL_LIMIT},
             "prompt": {"kind": "previous-slice-mask", "clickSigmaVoxels": P.CLICK_SIGMA_PX},
-            # the pipeline zooms out to 2 mm at most (a 254 mm field), though training saw up to P.MAX_S: the
-            # largest lesions then span more than TARGET_PX voxels, as the first run at BASE_S trains for
+            # the pipeline only zooms in from the sizing run's BASE_S (training saw up to P.MAX_S): a lesion larger
+            # than TARGET_PX voxels at BASE_S stays at BASE_S (as the sizing samples train for); zooming out to fit
+            # large lesions to TARGET_PX gave the network a wide field of look-alike soft tissue and it leaked
+            # into it on real CT (README). Only a lesion reaching the grid's edge widens it, up to 2 mm.
             "slicePropagation": {
-                "zoom": {"lesionDiameterVoxels": P.TARGET_PX, "minSpacingMm": P.MIN_S, "maxSpacingMm": 2.0},
+                "zoom": {"lesionDiameterVoxels": P.TARGET_PX, "minSpacingMm": P.MIN_S, "maxSpacingMm": P.BASE_S},
+                "edgeMaxSpacingMm": 2.0,
                 "maxExtentMm": 120.0,
             },
         },
