@@ -161,7 +161,7 @@ export interface SliceStack {
  * lesionDiameterVoxels model voxels; then the walk goes slice by slice up and down the series, each slice prompted
  * with the previous slice's mask, keeping on each slice what overlaps the previous slice's mask, until nothing is
  * left, WALK_EXTENT_FACTOR times the lesion's extent on the click's slice or maxExtentMm is reached, or a slice's mask
- * no longer looks like the clicked tissue (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
+ * no longer looks like the clicked lesion (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
  * click's slice is segmented again at twice the spacing (up to edgeMaxSpacingMm) before the walk. Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
  * into one regular VOI on the series' axes, its z the series' own slices: resampling it back is in-plane only.
  */
@@ -188,18 +188,18 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
     const prob = await runModel(ms, buildSliceModelInput(series, g, { kind: 'click', clickMm: click }, ref, card));
     const cv = patientToVoxel(g, click);
     const kept = componentAt(prob, nx, ny, threshold, [cv[0], cv[1]]);
-    // how the clicked lesion stands out: the reference minus the median of a 1-4 voxel ring around its mask
-    const contrast = ref - ringMedianHu(sliceHu(series, g), kept, nx, ny, 4);
-    return { prob, kept, ref, contrast };
+    // how the clicked lesion stands out: its mean HU on the click's slice (the whole mask, steadier than the 3x3
+    // reference of the model's input) minus the median of a 1-4 voxel ring around it
+    const hu = sliceHu(series, g);
+    const lesionHu = meanOver(hu, kept);
+    const contrast = lesionHu - ringMedianHu(hu, kept, nx, ny, 4);
+    return { prob, kept, ref, lesionHu, contrast };
   };
-  /** a slice's mask whose mean HU lies nearer its surroundings than the clicked tissue is not the lesion: the walk stops */
-  const standsOut = (k: number, s: number, kept: Uint8Array, ref: number, contrast: number): boolean => {
-    if (!Number.isFinite(contrast) || contrast === 0) return true;
-    const hu = sliceHu(series, sliceGeometry(series, click, k, s, card));
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < kept.length; i++) if (kept[i]) (sum += hu[i]), (n += 1);
-    return n === 0 || Math.abs(sum / n - ref) <= STOP_CONTRAST_FRACTION * Math.abs(contrast);
+  /** a slice's mask whose mean HU lies nearer its surroundings than the clicked lesion is not the lesion: the walk stops */
+  const standsOut = (k: number, s: number, kept: Uint8Array, lesionHu: number, contrast: number): boolean => {
+    if (!Number.isFinite(contrast) || !Number.isFinite(lesionHu) || contrast === 0) return true;
+    const mean = meanOver(sliceHu(series, sliceGeometry(series, click, k, s, card)), kept);
+    return !Number.isFinite(mean) || Math.abs(mean - lesionHu) <= STOP_CONTRAST_FRACTION * Math.abs(contrast);
   };
 
   // size the lesion at the card's spacing, then zoom so that it spans about lesionDiameterVoxels
@@ -230,7 +230,7 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
           if (k < 0 || k >= series.dims[2]) break;
           const prob = await runSlice(k, spacing, { kind: 'mask', mask: prev }, first.ref);
           let kept = overlapping(prob, nx, ny, threshold, prev);
-          if (kept.some((v) => v) && !standsOut(k, spacing, kept, first.ref, first.contrast)) kept = new Uint8Array(plane);
+          if (kept.some((v) => v) && !standsOut(k, spacing, kept, first.lesionHu, first.contrast)) kept = new Uint8Array(plane);
           slices.set(k, keepNear(prob, kept, nx, ny));
           if (!kept.some((v) => v)) break;
           prev = kept;
@@ -256,11 +256,18 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
 const WALK_EXTENT_FACTOR = 1.5;
 
 /**
- * The walk stops at a slice whose mask's mean HU differs from the clicked tissue's by more than this fraction of the
- * clicked lesion's contrast with its surroundings (the median of a ring around its mask on the click's slice): the mask
- * has left the lesion for its surroundings.
+ * The walk stops at a slice whose mask's mean HU differs from the clicked lesion's (its mask's mean on the click's
+ * slice) by more than this fraction of the lesion's contrast with its surroundings (the median of a ring around its
+ * mask on the click's slice): the mask has left the lesion for its surroundings.
  */
 const STOP_CONTRAST_FRACTION = 0.6;
+
+function meanOver(values: Float32Array, mask: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) (sum += values[i]), (n += 1);
+  return n ? sum / n : NaN;
+}
 
 /**
  * Median HU of the voxels 1..width voxels (8-neighbour steps) outside a mask, NaN for an empty ring: the median, so
