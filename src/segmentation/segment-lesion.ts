@@ -162,8 +162,9 @@ export interface SliceStack {
  * with the previous slice's mask, keeping on each slice what overlaps the previous slice's mask, until nothing is
  * left, WALK_EXTENT_FACTOR times the lesion's extent on the click's slice or maxExtentMm is reached, or a slice's mask
  * no longer looks like the clicked lesion (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
- * click's slice is segmented again at twice the spacing (up to edgeMaxSpacingMm) before the walk. Every slice's grid shares the click's in-plane position and the spacing, so the slices stack
- * into one regular VOI on the series' axes, its z the series' own slices: resampling it back is in-plane only.
+ * click's slice is segmented again at twice the spacing (up to edgeMaxSpacingMm) before the walk. Every slice's grid
+ * shares the click's in-plane position and the spacing, so the slices stack into one regular VOI on the series' axes,
+ * its z the series' own slices: resampling it back is in-plane only.
  */
 export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<SliceStack> {
   const card = ms.card;
