@@ -1074,6 +1074,11 @@ export interface components {
             task: string;
             sha256: string;
             default?: boolean;
+            /**
+             * @description NCDHW: a 3D model reading one VOI (voiVoxels at spacingMm); NCHW: a 2D model walking the series slice by slice (voiVoxels [x, y, 1], spacingMm the in-plane spacing of its first run, zoomed per lesion)
+             * @enum {string}
+             */
+            layout?: "NCDHW" | "NCHW";
             voiVoxels?: number[];
             spacingMm?: number[];
             licence?: string;
@@ -3491,7 +3496,7 @@ export interface operations {
             content: {
                 "application/json": {
                     prompt: components["schemas"]["LesionPrompt"];
-                    /** @description default: the platform default model (CORELAB_DEFAULT_SEGMENTATION_MODEL, lesion-seg-v2) */
+                    /** @description default: the platform default model (CORELAB_DEFAULT_SEGMENTATION_MODEL, lesion-seg-v3) */
                     modelId?: string;
                 };
             };

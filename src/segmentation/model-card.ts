@@ -24,7 +24,31 @@ export type IntensityNormalisation =
 export type PromptEncoding =
   /** exp(-d^2 / 2 sigma^2), d the distance in mm from the click (or from the drawn line) */
   | { readonly kind: 'gaussian-heatmap'; readonly sigmaMm: number }
+  /**
+   * slice propagation (layout NCHW): on the click's slice a Gaussian of the in-plane distance from the click, sigma in
+   * model voxels; on every further slice the previous slice's mask (0/1 on the same model grid)
+   */
+  | { readonly kind: 'previous-slice-mask'; readonly clickSigmaVoxels: number }
   | { readonly kind: 'none' };
+
+export const INPUT_LAYOUTS = ['NCDHW', 'NCHW'] as const;
+/** NCDHW: one 3D VOI per run; NCHW: one slice of the series per run (slice propagation, see slicePropagation) */
+export type InputLayout = (typeof INPUT_LAYOUTS)[number];
+
+/**
+ * How a 2D model is run over a series: the click's slice first, then slice by slice up and down, each slice prompted
+ * with the previous slice's mask, until the mask vanishes. The in-plane model spacing is chosen per lesion: a first
+ * run at the card's spacingMm on the click's slice sizes the lesion, then the spacing is set so that the lesion spans
+ * about lesionDiameterVoxels model voxels (clamped to [minSpacingMm, maxSpacingMm]); a lesion that reaches the
+ * model grid's edge on the click's slice is run again at twice the spacing, up to edgeMaxSpacingMm.
+ */
+export interface SlicePropagation {
+  readonly zoom: { readonly lesionDiameterVoxels: number; readonly minSpacingMm: number; readonly maxSpacingMm: number };
+  /** the widest spacing the edge rule may reach (at least zoom.maxSpacingMm): it bounds the model's in-plane reach */
+  readonly edgeMaxSpacingMm: number;
+  /** the walk stops this far (mm, along the slice direction) from the click's slice either way */
+  readonly maxExtentMm: number;
+}
 
 export interface ModelCard {
   readonly id: string;
@@ -36,16 +60,18 @@ export interface ModelCard {
   readonly licence: string;
   readonly input: {
     readonly name: string;
-    readonly layout: 'NCDHW';
-    /** VOI size [x (columns), y (rows), z (slices)] in voxels; ONNX dims are [N, C, z, y, x] */
+    readonly layout: InputLayout;
+    /** VOI size [x (columns), y (rows), z (slices)] in voxels; ONNX dims are [N, C, z, y, x] (NCHW: z is 1, [N, C, y, x]) */
     readonly sizeVoxels: readonly [number, number, number];
-    /** target spacing [x, y, z] in mm */
+    /** target spacing [x, y, z] in mm (NCHW: the in-plane spacing of the first run; z is the series' own) */
     readonly spacingMm: readonly [number, number, number];
     readonly channels: readonly InputChannel[];
     readonly intensity: IntensityNormalisation;
     /** for an image-relative channel: the reference is the mean of the 3x3x3 VOI voxels nearest the click */
     readonly relativeIntensity?: { readonly scaleHu: number; readonly limit: number };
     readonly prompt: PromptEncoding;
+    /** layout NCHW only: how the 2D model walks the series */
+    readonly slicePropagation?: SlicePropagation;
   };
   readonly output: {
     readonly name: string;
@@ -84,7 +110,7 @@ export const MODEL_CARD_SCHEMA = {
       required: ['name', 'layout', 'sizeVoxels', 'spacingMm', 'channels', 'intensity', 'prompt'],
       properties: {
         name: { type: 'string', minLength: 1 },
-        layout: { const: 'NCDHW' },
+        layout: { enum: INPUT_LAYOUTS },
         sizeVoxels: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 1024 }, minItems: 3, maxItems: 3 },
         spacingMm: vec3Positive,
         channels: { type: 'array', items: { enum: INPUT_CHANNELS }, minItems: 1, maxItems: 3, uniqueItems: true },
@@ -119,8 +145,33 @@ export const MODEL_CARD_SCHEMA = {
               required: ['kind', 'sigmaMm'],
               properties: { kind: { const: 'gaussian-heatmap' }, sigmaMm: { type: 'number', exclusiveMinimum: 0 } },
             },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind', 'clickSigmaVoxels'],
+              properties: { kind: { const: 'previous-slice-mask' }, clickSigmaVoxels: { type: 'number', exclusiveMinimum: 0 } },
+            },
             { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { const: 'none' } } },
           ],
+        },
+        slicePropagation: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['zoom', 'edgeMaxSpacingMm', 'maxExtentMm'],
+          properties: {
+            zoom: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['lesionDiameterVoxels', 'minSpacingMm', 'maxSpacingMm'],
+              properties: {
+                lesionDiameterVoxels: { type: 'number', exclusiveMinimum: 0 },
+                minSpacingMm: { type: 'number', exclusiveMinimum: 0 },
+                maxSpacingMm: { type: 'number', exclusiveMinimum: 0 },
+              },
+            },
+            edgeMaxSpacingMm: { type: 'number', exclusiveMinimum: 0 },
+            maxExtentMm: { type: 'number', exclusiveMinimum: 0 },
+          },
         },
       },
     },
@@ -167,6 +218,23 @@ export function parseModelCard(json: unknown): ModelCard {
   }
   if (card.task === 'promptable-lesion-segmentation' && !promptChannel) {
     throw new DomainError('VALIDATION_FAILED', 'model card is invalid: a promptable model needs a prompt channel');
+  }
+  const twoD = card.input.layout === 'NCHW';
+  if (twoD !== (card.input.slicePropagation !== undefined) || twoD !== (card.input.prompt.kind === 'previous-slice-mask')) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'model card is invalid: layout NCHW, slicePropagation and the previous-slice-mask prompt go together (a 2D model walks the series slice by slice)',
+    );
+  }
+  if (twoD && card.input.sizeVoxels[2] !== 1) {
+    throw new DomainError('VALIDATION_FAILED', 'model card is invalid: a 2D (NCHW) model reads one slice: sizeVoxels[2] must be 1');
+  }
+  const sp = card.input.slicePropagation;
+  if (sp && (sp.zoom.minSpacingMm > sp.zoom.maxSpacingMm || sp.zoom.maxSpacingMm > sp.edgeMaxSpacingMm)) {
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'model card is invalid: slicePropagation needs zoom.minSpacingMm <= zoom.maxSpacingMm <= edgeMaxSpacingMm',
+    );
   }
   if (card.input.intensity.kind === 'window-linear' && card.input.intensity.lowerHu >= card.input.intensity.upperHu) {
     throw new DomainError('VALIDATION_FAILED', 'model card is invalid: intensity window lowerHu must be below upperHu');

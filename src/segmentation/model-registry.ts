@@ -11,7 +11,7 @@ import { type ModelCard, parseModelCard } from './model-card.js';
 export const MODEL_CARD_FILE = 'model-card.json';
 
 /** The platform's default promptable lesion model in the committed registry (chosen on bench/segment-accuracy.ts). */
-export const DEFAULT_LESION_MODEL_ID = 'lesion-seg-v2';
+export const DEFAULT_LESION_MODEL_ID = 'lesion-seg-v3';
 
 /** The registry committed with the code: <repo>/workers/models. */
 export function defaultModelRegistryDir(): string {

@@ -47,8 +47,9 @@ export function assertCardMatchesGraph(card: ModelCard, session: ort.InferenceSe
   const meta = session.inputMetadata.find((m) => m.name === card.input.name);
   if (meta && meta.isTensor && meta.shape.length > 0) {
     const [sx, sy, sz] = card.input.sizeVoxels;
-    const expected = [undefined, card.input.channels.length, sz, sy, sx];
-    if (meta.shape.length !== 5) fail(`input rank ${meta.shape.length}, the card's layout NCDHW needs 5`);
+    const c = card.input.channels.length;
+    const expected = card.input.layout === 'NCHW' ? [undefined, c, sy, sx] : [undefined, c, sz, sy, sx];
+    if (meta.shape.length !== expected.length) fail(`input rank ${meta.shape.length}, the card's layout ${card.input.layout} needs ${expected.length}`);
     meta.shape.forEach((d, i) => {
       if (typeof d === 'number' && expected[i] !== undefined && d !== expected[i]) fail(`input dim ${i} is ${d}, the card implies ${expected[i]}`);
     });
@@ -78,15 +79,15 @@ async function openOnProvider(model: RegisteredModel, options: SessionOptions): 
 }
 
 /**
- * Runs the model on one or more VOIs laid out as the card says ([N, C, z, y, x], float32) and returns the output
- * tensor's data ([N, classes, z, y, x]).
+ * Runs the model on one or more VOIs laid out as the card says ([N, C, z, y, x], float32; NCHW: [N, C, y, x], one
+ * slice each) and returns the output tensor's data ([N, classes, z, y, x], or [N, classes, y, x]).
  */
 export async function runModel(ms: ModelSession, input: Float32Array, batch = 1): Promise<Float32Array> {
   const [sx, sy, sz] = ms.card.input.sizeVoxels;
   const c = ms.card.input.channels.length;
   const expected = batch * c * sx * sy * sz;
   if (input.length !== expected) throw new RangeError(`model input has ${input.length} values, expected ${expected}`);
-  const tensor = new ort.Tensor('float32', input, [batch, c, sz, sy, sx]);
+  const tensor = new ort.Tensor('float32', input, ms.card.input.layout === 'NCHW' ? [batch, c, sy, sx] : [batch, c, sz, sy, sx]);
   const out = await ms.session.run({ [ms.card.input.name]: tensor });
   const t = out[ms.card.output.name];
   if (!t) throw new DomainError('UNPROCESSABLE', `model '${ms.card.id}' has no output '${ms.card.output.name}'`);

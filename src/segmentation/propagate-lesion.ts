@@ -13,6 +13,7 @@ import type { ModelCard } from './model-card.js';
 import type { ModelSession } from './onnx-session.js';
 import { indexAffine, resampleBox } from './resample.js';
 import { type LesionMask, type LesionSegmentation, segmentLesion } from './segment-lesion.js';
+import { modelReachHalfMm } from './volume-crop.js';
 
 export const PROPAGATION_OUTCOMES = ['found', 'not-found'] as const;
 export type PropagationOutcome = (typeof PROPAGATION_OUTCOMES)[number];
@@ -180,7 +181,7 @@ export function propagationReachMm(
   const coarseSearch = ((COARSE_M + 2 * coarseR - 1) / 2) * COARSE_STEP;
   const fineSearch = coarseShift + ((FINE_MAX_M + 2 * FINE_R - 1) / 2) * FINE_STEP;
   // the VOI is a box on the follow-up's own axes around the located point: on other axes, its half diagonal bounds it
-  const voiHalves = [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]);
+  const voiHalves = modelReachHalfMm(card);
   const voiHalf = sameAxes ? Math.max(...voiHalves) : Math.hypot(...voiHalves);
   const voi = coarseShift + FINE_R * FINE_STEP + voiHalf;
   return { baselineHalfMm: template, followUpHalfMm: Math.max(coarseSearch, fineSearch, voi) };

@@ -6,7 +6,7 @@ import { type Vec3, type Volume, type VolumeGeometry, patientToVoxel } from '../
 import { DomainError } from '../domain/errors.js';
 import type { ModelCard } from './model-card.js';
 import { type LesionPrompt, promptCentreMm } from './lesion-prompt.js';
-import { type ModelInput, buildModelInput } from './model-input.js';
+import { type ModelInput, type SlicePrompt, buildModelInput, buildSliceModelInput, sliceGeometry, sliceHu, sliceReferenceHu } from './model-input.js';
 import { type ModelSession, runModel } from './onnx-session.js';
 import { applyIndexAffine, indexAffine, resampleBox } from './resample.js';
 
@@ -61,6 +61,7 @@ function assertPromptable(card: ModelCard): void {
   }
 }
 
+/** The model input of a 3D (NCDHW) model; a 2D model is run slice by slice (propagateSlices). */
 export function prepareLesionInput(series: Volume, prompt: LesionPrompt, card: ModelCard): ModelInput {
   assertPromptable(card);
   const centre = promptCentreMm(prompt);
@@ -137,9 +138,244 @@ export function lesionMaskFromProbability(
 
 /** The whole pipeline on one session: what workers/segment.ts runs per job. */
 export async function segmentLesion(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<LesionSegmentation> {
+  if (ms.card.input.layout === 'NCHW') {
+    const stack = await propagateSlices(series, prompt, ms);
+    return { ...lesionMaskFromProbability(series, stack.voi, stack.probability, ms.card, prompt), provenance: provenanceOf(ms) };
+  }
   const input = prepareLesionInput(series, prompt, ms.card);
   const prob = await runModel(ms, input.tensor);
   return { ...lesionMaskFromProbability(series, input.voi, prob, ms.card, prompt), provenance: provenanceOf(ms) };
+}
+
+/** The slices a 2D model segmented, stacked into one VOI on the series' slices (what lesionMaskFromProbability reads). */
+export interface SliceStack {
+  readonly voi: VolumeGeometry;
+  readonly probability: Float32Array;
+  /** the in-plane model spacing the walk used (mm) */
+  readonly spacingMm: number;
+}
+
+/**
+ * Slice propagation with a 2D (NCHW) model (model-card.ts, slicePropagation): the click's slice is segmented with the
+ * click as the prompt, at the card's spacing first, then at the spacing that gives the lesion about
+ * lesionDiameterVoxels model voxels; then the walk goes slice by slice up and down the series, each slice prompted
+ * with the previous slice's mask, keeping on each slice what overlaps the previous slice's mask, until nothing is
+ * left, WALK_EXTENT_FACTOR times the lesion's extent on the click's slice or maxExtentMm is reached, or a slice's mask
+ * no longer looks like the clicked lesion (STOP_CONTRAST_FRACTION). A lesion that reaches the model grid's edge on the
+ * click's slice is segmented again at twice the spacing (up to edgeMaxSpacingMm) before the walk. Every slice's grid
+ * shares the click's in-plane position and the spacing, so the slices stack into one regular VOI on the series' axes,
+ * its z the series' own slices: resampling it back is in-plane only.
+ */
+export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<SliceStack> {
+  const card = ms.card;
+  assertPromptable(card);
+  const sp = card.input.slicePropagation;
+  if (card.input.layout !== 'NCHW' || !sp) throw new RangeError(`model '${card.id}' is not a slice-propagation model`);
+  const threshold = card.output.threshold ?? 0.5;
+  const [nx, ny] = card.input.sizeVoxels;
+  const plane = nx * ny;
+  const click = promptCentreMm(prompt);
+  const kClick = Math.min(series.dims[2] - 1, Math.max(0, Math.round(patientToVoxel(series, click)[2])));
+  const { lesionDiameterVoxels, minSpacingMm, maxSpacingMm } = sp.zoom;
+  const clampSpacing = (s: number) => Math.min(maxSpacingMm, Math.max(minSpacingMm, s));
+
+  const runSlice = async (k: number, s: number, p: SlicePrompt, ref: number): Promise<Float32Array> => {
+    const g = sliceGeometry(series, click, k, s, card);
+    return runModel(ms, buildSliceModelInput(series, g, p, ref, card));
+  };
+  const clickSlice = async (s: number) => {
+    const g = sliceGeometry(series, click, kClick, s, card);
+    const ref = sliceReferenceHu(series, g, click);
+    const prob = await runModel(ms, buildSliceModelInput(series, g, { kind: 'click', clickMm: click }, ref, card));
+    const cv = patientToVoxel(g, click);
+    const kept = componentAt(prob, nx, ny, threshold, [cv[0], cv[1]]);
+    // how the clicked lesion stands out: its mean HU on the click's slice (the whole mask, steadier than the 3x3
+    // reference of the model's input) minus the median of a 1-4 voxel ring around it
+    const hu = sliceHu(series, g);
+    const lesionHu = meanOver(hu, kept);
+    const contrast = lesionHu - ringMedianHu(hu, kept, nx, ny, 4);
+    return { prob, kept, ref, lesionHu, contrast };
+  };
+  /** a slice's mask whose mean HU lies nearer its surroundings than the clicked lesion is not the lesion: the walk stops */
+  const standsOut = (k: number, s: number, kept: Uint8Array, lesionHu: number, contrast: number): boolean => {
+    if (!Number.isFinite(contrast) || !Number.isFinite(lesionHu) || contrast === 0) return true;
+    const mean = meanOver(sliceHu(series, sliceGeometry(series, click, k, s, card)), kept);
+    return !Number.isFinite(mean) || Math.abs(mean - lesionHu) <= STOP_CONTRAST_FRACTION * Math.abs(contrast);
+  };
+
+  // size the lesion at the card's spacing, then zoom so that it spans about lesionDiameterVoxels
+  const base = clampSpacing(card.input.spacingMm[0]);
+  let first = await clickSlice(base);
+  let spacing = base;
+  const extent = maskExtentVoxels(first.kept, nx, ny);
+  const wanted = clampSpacing(extent > 0 ? (extent * base) / lesionDiameterVoxels : minSpacingMm);
+  if (Math.abs(wanted - base) > 0.05 * base) {
+    spacing = wanted;
+    first = await clickSlice(spacing);
+  }
+
+  for (;;) {
+    const slices = new Map<number, Float32Array>();
+    const touchesEdge = touchesGridEdge(first.kept, nx, ny);
+    slices.set(kClick, keepNear(first.prob, first.kept, nx, ny));
+    if (first.kept.some((v) => v) && !(touchesEdge && spacing < sp.edgeMaxSpacingMm)) {
+      // a lesion reaches at most WALK_EXTENT_FACTOR times its extent on the click's slice from that slice (and
+      // maxExtentMm): a walk that goes on beyond has left the lesion along a structure it touches
+      const extentMm = maskExtentVoxels(first.kept, nx, ny) * spacing;
+      const reachMm = Math.min(sp.maxExtentMm, WALK_EXTENT_FACTOR * extentMm + series.spacingMm[2]);
+      const maxSteps = Math.max(1, Math.floor(reachMm / series.spacingMm[2]));
+      for (const dir of [-1, 1]) {
+        let prev = first.kept;
+        for (let step = 1; step <= maxSteps; step++) {
+          const k = kClick + dir * step;
+          if (k < 0 || k >= series.dims[2]) break;
+          const prob = await runSlice(k, spacing, { kind: 'mask', mask: prev }, first.ref);
+          let kept = overlapping(prob, nx, ny, threshold, prev);
+          if (kept.some((v) => v) && !standsOut(k, spacing, kept, first.lesionHu, first.contrast)) kept = new Uint8Array(plane);
+          slices.set(k, keepNear(prob, kept, nx, ny));
+          if (!kept.some((v) => v)) break;
+          prev = kept;
+        }
+      }
+    }
+    if (touchesEdge && spacing < sp.edgeMaxSpacingMm) {
+      spacing = Math.min(sp.edgeMaxSpacingMm, 2 * spacing);
+      first = await clickSlice(spacing);
+      continue;
+    }
+    const ks = [...slices.keys()].sort((a, b) => a - b);
+    const k0 = ks[0];
+    const depth = ks[ks.length - 1] - k0 + 1;
+    const probability = new Float32Array(plane * depth);
+    for (const [k, p] of slices) probability.set(p, (k - k0) * plane);
+    const g0 = sliceGeometry(series, click, k0, spacing, card);
+    return { voi: { ...g0, dims: [nx, ny, depth] }, probability, spacingMm: spacing };
+  }
+}
+
+/** How far the walk may go from the click's slice, in multiples of the lesion's extent on that slice. */
+const WALK_EXTENT_FACTOR = 1.5;
+
+/**
+ * The walk stops at a slice whose mask's mean HU differs from the clicked lesion's (its mask's mean on the click's
+ * slice) by more than this fraction of the lesion's contrast with its surroundings (the median of a ring around its
+ * mask on the click's slice): the mask has left the lesion for its surroundings.
+ */
+const STOP_CONTRAST_FRACTION = 0.6;
+
+function meanOver(values: Float32Array, mask: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) (sum += values[i]), (n += 1);
+  return n ? sum / n : NaN;
+}
+
+/**
+ * Median HU of the voxels 1..width voxels (8-neighbour steps) outside a mask, NaN for an empty ring: the median, so
+ * that a wall or a vessel touching the lesion does not stand for its surroundings.
+ */
+function ringMedianHu(hu: Float32Array, mask: Uint8Array, nx: number, ny: number, width: number): number {
+  let grown = mask;
+  for (let i = 0; i < width; i++) grown = dilate(grown, nx, ny);
+  const ring: number[] = [];
+  for (let v = 0; v < hu.length; v++) if (grown[v] && !mask[v]) ring.push(hu[v]);
+  if (ring.length === 0) return NaN;
+  ring.sort((a, b) => a - b);
+  return ring[ring.length >> 1];
+}
+
+function dilate(m: Uint8Array, nx: number, ny: number): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let y = 0, v = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++, v++) {
+      if (!m[v]) continue;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < nx && yy < ny) out[xx + yy * nx] = 1;
+        }
+    }
+  return out;
+}
+
+/** The 8-connected component of prob >= threshold at (or, when the click misses, nearest to) the click pixel. */
+function componentAt(prob: Float32Array, nx: number, ny: number, threshold: number, at: readonly [number, number]): Uint8Array {
+  const on = new Uint8Array(nx * ny);
+  let best = -1;
+  let bestD = Infinity;
+  for (let y = 0, v = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++, v++)
+      if (prob[v] >= threshold) {
+        on[v] = 1;
+        const d = (x - at[0]) ** 2 + (y - at[1]) ** 2;
+        if (d < bestD) (bestD = d), (best = v);
+      }
+  return best < 0 ? new Uint8Array(nx * ny) : floodFrom(on, nx, ny, [best]);
+}
+
+/** The 8-connected components of prob >= threshold that overlap `prev`. */
+function overlapping(prob: Float32Array, nx: number, ny: number, threshold: number, prev: Uint8Array): Uint8Array {
+  const on = new Uint8Array(nx * ny);
+  const seeds: number[] = [];
+  for (let v = 0; v < on.length; v++)
+    if (prob[v] >= threshold) {
+      on[v] = 1;
+      if (prev[v]) seeds.push(v);
+    }
+  return floodFrom(on, nx, ny, seeds);
+}
+
+function floodFrom(on: Uint8Array, nx: number, ny: number, seeds: number[]): Uint8Array {
+  const out = new Uint8Array(nx * ny);
+  const queue = new Int32Array(nx * ny);
+  let head = 0;
+  let tail = 0;
+  for (const s of seeds) if (!out[s]) (out[s] = 1), (queue[tail++] = s);
+  while (head < tail) {
+    const v = queue[head++];
+    const x = v % nx;
+    const y = (v - x) / nx;
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= nx || yy >= ny) continue;
+        const w = xx + yy * nx;
+        if (on[w] && !out[w]) (out[w] = 1), (queue[tail++] = w);
+      }
+  }
+  return out;
+}
+
+/** The probability where the kept mask is, and one pixel around it (so that resampling sees the true rim); 0 elsewhere. */
+function keepNear(prob: Float32Array, kept: Uint8Array, nx: number, ny: number): Float32Array {
+  const out = new Float32Array(nx * ny);
+  for (let y = 0, v = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++, v++) {
+      let near = false;
+      for (let dy = -1; dy <= 1 && !near; dy++)
+        for (let dx = -1; dx <= 1 && !near; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < nx && yy < ny && kept[xx + yy * nx]) near = true;
+        }
+      if (near) out[v] = kept[v] ? prob[v] : Math.min(prob[v], 0.4999);
+    }
+  return out;
+}
+
+function maskExtentVoxels(m: Uint8Array, nx: number, ny: number): number {
+  let x0 = nx, y0 = ny, x1 = -1, y1 = -1;
+  for (let y = 0, v = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++, v++) if (m[v]) (x0 = Math.min(x0, x)), (x1 = Math.max(x1, x)), (y0 = Math.min(y0, y)), (y1 = Math.max(y1, y));
+  return x1 < 0 ? 0 : Math.max(x1 - x0 + 1, y1 - y0 + 1);
+}
+
+function touchesGridEdge(m: Uint8Array, nx: number, ny: number): boolean {
+  for (let x = 0; x < nx; x++) if (m[x] || m[x + (ny - 1) * nx]) return true;
+  for (let y = 0; y < ny; y++) if (m[y * nx] || m[nx - 1 + y * nx]) return true;
+  return false;
 }
 
 function nothingFound(seed: Vec3, series: VolumeGeometry): Omit<LesionSegmentation, 'provenance'> {

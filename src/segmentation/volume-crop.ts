@@ -47,10 +47,23 @@ export function voxelBoxOfRegion(
   return { offset, size };
 }
 
-/** The box a model's VOI centred on a point reads (model-input.ts: the VOI lies on the series' own axes). */
+/**
+ * Half extents (mm, along the series' axes) of what a model reads around its prompt: the VOI for a 3D model; for a
+ * 2D model walking the slices (model-card.ts, slicePropagation) its widest slice grid in-plane and its longest walk
+ * along the slices.
+ */
+export function modelReachHalfMm(card: ModelCard): Vec3 {
+  const sp = card.input.slicePropagation;
+  if (card.input.layout === 'NCHW' && sp) {
+    const spacing = Math.max(sp.edgeMaxSpacingMm, sp.zoom.maxSpacingMm, card.input.spacingMm[0], card.input.spacingMm[1]);
+    return [((card.input.sizeVoxels[0] - 1) / 2) * spacing, ((card.input.sizeVoxels[1] - 1) / 2) * spacing, sp.maxExtentMm];
+  }
+  return [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]) as unknown as Vec3;
+}
+
+/** The box a model reads around a prompt (model-input.ts: the VOI, or the slice grids, lie on the series' own axes). */
 export function voiBox(series: VolumeGeometry, centreMm: Vec3, card: ModelCard): VoxelBox | null {
-  const half = [0, 1, 2].map((a) => ((card.input.sizeVoxels[a] - 1) / 2) * card.input.spacingMm[a]) as unknown as Vec3;
-  return voxelBoxOfRegion(series, centreMm, half);
+  return voxelBoxOfRegion(series, centreMm, modelReachHalfMm(card));
 }
 
 export function unionBox(a: VoxelBox, b: VoxelBox): VoxelBox {

@@ -20,8 +20,8 @@ import { DIALECT, TEST_PASSWORD, type TestPlatform, type TestResponse, createTes
 const SERIES = { slices: 30, columns: 128, rows: 128, pixelSpacingMm: 1.5, sliceThicknessMm: 2.5 };
 const KEPT = { centerMm: [-40, -5, 35] as [number, number, number], diameterMm: 16 };
 const GONE = { centerMm: [38, 0, 40] as [number, number, number], diameterMm: 12 };
-// The default model is below its accuracy target (workers/models/lesion-seg-v2/README.md): on this nodule v1 measured
-// 15.7 mm and v2 15.1 mm for the true 16 mm; 2 mm (12 %) is what we hold it to until a model meets the target.
+// The default model's accuracy is measured in workers/models/lesion-seg-v3/README.md: on this nodule v1 measured
+// 15.7 mm and v2 15.1 mm for the true 16 mm; 2 mm (12 %) is what we hold it to until a model meets every target.
 const LONG_AXIS_TOLERANCE_MM = 2;
 
 describe(`segmentation API (${DIALECT})`, () => {
@@ -101,7 +101,12 @@ describe(`segmentation API (${DIALECT})`, () => {
     const card = await readModelCard(p.config.segmentation.registryDir, DEFAULT_LESION_MODEL_ID);
     expect(await res.json()).toContainEqual({
       id: DEFAULT_LESION_MODEL_ID, version: card.version, task: 'promptable-lesion-segmentation', sha256: card.sha256, default: true,
-      voiVoxels: [80, 80, 80], spacingMm: [1.25, 1.25, 1.25], licence: card.licence, executionProvider: 'cpu',
+      layout: 'NCHW', voiVoxels: [128, 128, 1], spacingMm: [1, 1, 1], licence: card.licence, executionProvider: 'cpu',
+    });
+    const v2 = await readModelCard(p.config.segmentation.registryDir, 'lesion-seg-v2');
+    expect(await (await p.request('GET', '/segmentation-models', { token: as(r1) })).json()).toContainEqual({
+      id: 'lesion-seg-v2', version: v2.version, task: 'promptable-lesion-segmentation', sha256: v2.sha256, default: false,
+      layout: 'NCDHW', voiVoxels: [80, 80, 80], spacingMm: [1.25, 1.25, 1.25], licence: v2.licence, executionProvider: 'cpu',
     });
   });
 

@@ -1,9 +1,12 @@
 // Geometry of the VOI and of both resampling directions: a linear field must come back exactly (trilinear is exact
 // on linear functions), wherever the series sits in patient space and whichever way its axes point.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Vec3, type Volume, patientToVoxel, voxelToPatient } from '../../src/domain/volume.js';
 import type { ModelCard } from '../../src/segmentation/model-card.js';
-import { buildModelInput, voiGeometry } from '../../src/segmentation/model-input.js';
+import { buildModelInput, buildSliceModelInput, sliceGeometry, sliceReferenceHu, voiGeometry } from '../../src/segmentation/model-input.js';
+import { defaultModelRegistryDir, readModelCard } from '../../src/segmentation/model-registry.js';
 import { applyIndexAffine, indexAffine, resampleBox } from '../../src/segmentation/resample.js';
 
 const card = {
@@ -95,5 +98,45 @@ describe.each([
     const roundTrip = applyIndexAffine(indexAffine(vol, voi), applyIndexAffine(a, [3, 4, 5]));
     expect(roundTrip[0]).toBeCloseTo(3, 9);
     expect(roundTrip[2]).toBeCloseTo(5, 9);
+  });
+});
+
+// The 2D slice-propagation model (lesion-seg-v3) was trained on inputs built by its Python generator; the platform
+// must build the very same input from a series. The fixture holds a series slice, a click and a model spacing with
+// the input phantoms2d.py builds for them (workers/models/lesion-seg-v3/parity_fixture.py).
+describe('2D model input matches the training generator (lesion-seg-v3)', () => {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  const fx = JSON.parse(readFileSync(path.join(here, 'fixtures/lesion-seg-v3-parity.json'), 'utf8'));
+
+  it('same windowing, axes, spacing, clamped edges, click reference and click prompt', async () => {
+    const v3 = await readModelCard(defaultModelRegistryDir(), 'lesion-seg-v3');
+    const [nx, ny] = fx.sliceDims as [number, number];
+    const dims: [number, number, number] = [nx, ny, 3];
+    const voxels = new Float32Array(nx * ny * 3).fill(500); // the slices either side differ: only slice 1 may be read
+    voxels.set(fx.slice, nx * ny);
+    const vol: Volume = {
+      dims,
+      spacingMm: [fx.spacingMm, fx.spacingMm, 2],
+      originMm: [fx.originMm[0], fx.originMm[1], -2],
+      rowDir: [1, 0, 0],
+      colDir: [0, 1, 0],
+      sliceDir: [0, 0, 1],
+      voxels,
+    };
+    const click: Vec3 = [fx.clickMm[0], fx.clickMm[1], 0.3];
+    const g = sliceGeometry(vol, click, 1, fx.modelSpacingMm, v3);
+    expect(g.dims).toEqual([128, 128, 1]);
+    const ref = sliceReferenceHu(vol, g, click);
+    expect(ref).toBeCloseTo(fx.referenceHu, 3);
+    const t = buildSliceModelInput(vol, g, { kind: 'click', clickMm: click }, ref, v3);
+    const n = 128 * 128;
+    for (const s of fx.samples as { x: number; y: number; channels: number[] }[])
+      s.channels.forEach((want, c) => expect(t[c * n + s.x + s.y * 128], `channel ${c} at (${s.x}, ${s.y})`).toBeCloseTo(want, 4));
+    // a mask prompt is the previous slice's mask as 0/1
+    const mask = new Uint8Array(n);
+    mask[5 + 7 * 128] = 1;
+    const tm = buildSliceModelInput(vol, g, { kind: 'mask', mask }, ref, v3);
+    expect(tm[2 * n + 5 + 7 * 128]).toBe(1);
+    expect(tm.subarray(2 * n).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });

@@ -39,7 +39,7 @@ async function validCard(): Promise<Record<string, unknown>> {
 }
 
 describe('committed models', () => {
-  it.each(['lesion-seg-v1', 'lesion-seg-v2'])('%s: the card validates and model.onnx hashes to the card sha256', async (id) => {
+  it.each(['lesion-seg-v1', 'lesion-seg-v2', 'lesion-seg-v3'])('%s: the card validates and model.onnx hashes to the card sha256', async (id) => {
     const m = await loadRegisteredModel(defaultModelRegistryDir(), id);
     expect(m.card.id).toBe(id);
     expect(sha256Hex(m.onnx)).toBe(m.card.sha256);
@@ -47,8 +47,8 @@ describe('committed models', () => {
     expect(await listRegisteredModelIds(defaultModelRegistryDir())).toContain(id);
   });
 
-  it('the default lesion model is lesion-seg-v2, a promptable lesion model', async () => {
-    expect(DEFAULT_LESION_MODEL_ID).toBe('lesion-seg-v2');
+  it('the default lesion model is lesion-seg-v3, a promptable lesion model', async () => {
+    expect(DEFAULT_LESION_MODEL_ID).toBe('lesion-seg-v3');
     expect((await readModelCard(defaultModelRegistryDir(), DEFAULT_LESION_MODEL_ID)).task).toBe('promptable-lesion-segmentation');
   });
 });
@@ -82,6 +82,32 @@ describe('model card schema', () => {
 
   it('accepts the committed card unchanged', async () => {
     expect(parseModelCard(await validCard()).id).toBe('lesion-seg-v1');
+  });
+
+  // a 2D model walking the slices (lesion-seg-v3): layout NCHW, the previous-slice-mask prompt and slicePropagation
+  // go together, and it reads one slice
+  const cases2d: [string, (c: Record<string, any>) => void][] = [
+    ['NCHW without slicePropagation', (c) => delete c.input.slicePropagation],
+    ['NCHW with a 3D prompt', (c) => (c.input.prompt = { kind: 'gaussian-heatmap', sigmaMm: 3 })],
+    ['NCDHW with slicePropagation', (c) => (c.input.layout = 'NCDHW')],
+    ['NCHW reading more than one slice', (c) => (c.input.sizeVoxels = [128, 128, 3])],
+    ['zoom range upside down', (c) => (c.input.slicePropagation.zoom = { lesionDiameterVoxels: 40, minSpacingMm: 3, maxSpacingMm: 1 })],
+    ['edge rule narrower than the zoom', (c) => (c.input.slicePropagation.edgeMaxSpacingMm = 0.5)],
+    ['no edge rule limit', (c) => delete c.input.slicePropagation.edgeMaxSpacingMm],
+    ['unknown layout', (c) => (c.input.layout = 'NHWC')],
+    ['previous-slice-mask without its click sigma', (c) => delete c.input.prompt.clickSigmaVoxels],
+  ];
+  it.each(cases2d)('rejects a 2D card with %s', async (_name, mutate) => {
+    const c = JSON.parse(await readFile(path.join(defaultModelRegistryDir(), 'lesion-seg-v3/model-card.json'), 'utf8'));
+    expect(parseModelCard(structuredClone(c)).input.layout).toBe('NCHW');
+    mutate(c);
+    let err: unknown;
+    try {
+      parseModelCard(c);
+    } catch (e) {
+      err = e;
+    }
+    expect(isDomainError(err) && err.code).toBe('VALIDATION_FAILED');
   });
 });
 

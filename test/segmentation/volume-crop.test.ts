@@ -22,7 +22,8 @@ beforeAll(async () => {
 function largeSeries(): { volume: Volume; centreMm: Vec3 } {
   const ph = makePhantom(spec({ semiAxesMm: [8, 7, 6], spacingMm: [1, 1, 2] }));
   const [px, py, pz] = ph.volume.dims;
-  const dims: [number, number, number] = [px + 90, py + 70, pz + 30];
+  // wide enough in x that even a 2D model's reach (a 254 mm slice grid, model-card.ts slicePropagation) is a crop
+  const dims: [number, number, number] = [px + 300, py + 70, pz + 30];
   const voxels = new Float32Array(dims[0] * dims[1] * dims[2]).fill(-850);
   const at: [number, number, number] = [5, 60, 0]; // touches the grid's first slice: the VOI is clipped there
   for (let k = 0; k < pz; k++)

@@ -10,6 +10,8 @@ export interface SegmentationModelView {
   task: string;
   sha256: string;
   default: boolean;
+  /** NCDHW: a 3D model reading one VOI; NCHW: a 2D model walking the slices (model-card.ts) */
+  layout: string;
   voiVoxels: number[];
   spacingMm: number[];
   licence: string;
@@ -41,6 +43,7 @@ export async function listSegmentationModels(ctx: ServiceContext): Promise<Segme
       task: card.task,
       sha256: card.sha256,
       default: card.id === defaultModelId,
+      layout: card.input.layout,
       voiVoxels: [...card.input.sizeVoxels],
       spacingMm: [...card.input.spacingMm],
       licence: card.licence,
