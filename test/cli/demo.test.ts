@@ -63,16 +63,26 @@ describe('corelab demo', () => {
     const stdout = String(run.stdout);
     expect(stdout).toContain('subjects 2, visits 8, DICOM instances 320');
     expect(stdout).toContain(`reads signed ${2 * 2 * DEMO_VISITS.length}`);
-    expect(stdout).toMatch(/adjudications [1-9]\d* \(1 of 2 subjects, rate 50 %\)/);
+    // the discordant subject is always adjudicated; the responder too when the readers' noise (and the AI proposals
+    // they accept within 1.5 mm) puts them on either side of a response threshold at some visit
+    expect(stdout).toMatch(/adjudications [1-9]\d* \((1 of 2 subjects, rate 50|2 of 2 subjects, rate 100) %\)/);
     // the readers measured with AI segmentation: a proposal for every measured lesion, each accepted or edited
     expect(stdout).toMatch(/measurements: AI-assisted: [1-9]\d* proposals, \d+ accepted and \d+ edited by the readers/);
     for (const f of manifest.files) expect(stdout).toContain(`${f.sha256}  ${f.name}`);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
-    expect(summary).toMatchObject({ subjects: 2, adjudicatedSubjects: 1, export: { state: 'passed' } });
+    expect(summary).toMatchObject({ subjects: 2, export: { state: 'passed' } });
+    expect([1, 2]).toContain(summary.adjudicatedSubjects);
     expect(summary.login.password).toBeUndefined();
     expect(summary.ai.proposals).toBe(summary.ai.accepted + summary.ai.edited);
     expect(summary.ai.propagated).toBeGreaterThan(0);
     expect(summary.ai.found).toBeGreaterThan(0);
+  });
+
+  it.skipIf(pandasMissing !== undefined)('RS holds the adjudicator\'s decision on the discordant subject', () => {
+    const rs = readXptWithPandas(path.join(out, 'rs.xpt'));
+    const col = (n: string) => rs.columns.indexOf(n);
+    const adjudicated = new Set(rs.rows.filter((r) => r[col('RSEVAL')] === 'ADJUDICATOR').map((r) => String(r[col('USUBJID')])));
+    expect([...adjudicated].some((u) => u.endsWith('DEMO-0002')), [...adjudicated].join(', ')).toBe(true);
   });
 
   // A TR value is the reader's own measurement (truth + N(0, 1.5 mm)) or an AI proposal the reader accepted because

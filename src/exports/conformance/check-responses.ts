@@ -105,6 +105,8 @@ export function checkResponses(sink: FindingSink, datasets: Readonly<Record<Doma
   }
 
   // --- coverage and best response, per assessor and criterion
+  const selectedReader = new Map<string, string>(); // subject -> the reader an adjudication by selection chose
+  for (const subject of source.subjects) for (const a of subject.assessments) if (a.selectedEvalId !== undefined) selectedReader.set(subject.usubjid, a.selectedEvalId);
   const trVisits = new Map<string, Set<number>>();
   for (const r of TR.rows) if (typeof r.VISITNUM === 'number' && r.VISITNUM !== baselineOf(String(r.USUBJID))) trVisits.set(who(r, 'TR'), (trVisits.get(who(r, 'TR')) ?? new Set()).add(r.VISITNUM));
   for (const [key, rows] of groupBy(RS.rows, (r) => JSON.stringify([who(r, 'RS'), r.RSCAT]))) {
@@ -129,6 +131,10 @@ export function checkResponses(sink: FindingSink, datasets: Readonly<Record<Doma
     const best = rows.find((r) => r.RSTESTCD === 'BESTRESP')?.RSSTRESC;
     if (typeof best === 'string') {
       const observed = new Set(overall.map((r) => String(r.RSSTRESC)));
+      // An adjudication by selection rules on some visits only (charter scope `timepoint`) and reports the selected
+      // reader's best response, which may come from another of that reader's visits (primer 3.2).
+      const selected = first.RSEVAL === 'ADJUDICATOR' ? selectedReader.get(usubjid) : undefined;
+      if (selected) for (const r of RS.rows) if (r.USUBJID === usubjid && r.RSEVALID === selected && r.RSCAT === first.RSCAT && r.RSTESTCD === 'OVRLRESP') observed.add(String(r.RSSTRESC));
       // An unconfirmed response counts as stable disease (or non-CR/non-PD) for the best response (primer 8.1,
       // 8.3; iRECIST likewise, 9.8).
       const downgraded =

@@ -211,3 +211,32 @@ describe('an adjudicator who re-reads gets full records and is the accepted asse
     expect(checkConformance({ datasets: ds, source: reread })).toEqual([]);
   });
 });
+
+describe('an adjudication by selection that covers some visits only (charter scope timepoint, primer 3.2)', () => {
+  // The adjudicator's RS gives OVRLRESP at the adjudicated visits only, and the best overall response of the
+  // selected reader, which may come from a visit the adjudicator did not rule on. Subject 2's reader 1: PR at TP1,
+  // PD at TP2 (best PR); the adjudicator selects that reader at TP2 only.
+  const input = smallTrial();
+  const s2 = input.subjects.find((s) => s.usubjid === S2)!;
+  const r1 = s2.assessments.find((a) => a.assessor.evalId === 'RADIOLOGIST 1')!;
+  const selection = {
+    ...r1,
+    assessor: { eval: 'ADJUDICATOR' as const, evalId: 'ADJUDICATOR 1' as const },
+    evaluation: { ...r1.evaluation, timepoints: r1.evaluation.timepoints.filter((t) => t.label === 'TP2') },
+    selectedEvalId: 'RADIOLOGIST 1' as const,
+  };
+  const scoped = { ...input, subjects: input.subjects.map((s) => (s !== s2 ? s : { ...s, assessments: [...s.assessments, selection] })) };
+  const ds = buildSdtm(scoped);
+  const adjudicator = ds.RS.rows.filter((r) => r.USUBJID === S2 && r.RSEVAL === 'ADJUDICATOR' && r.RSCAT === 'RECIST 1.1');
+
+  it('has a best response that is not among the adjudicated visits', () => {
+    expect(adjudicator.map((r) => [r.RSTESTCD, r.VISITNUM === null ? null : 'TP2', r.RSSTRESC])).toEqual([['OVRLRESP', 'TP2', 'PD'], ['BESTRESP', null, 'PR']]);
+  });
+  it('passes the conformance check: the best response is among the selected reader\'s time-point responses', () => {
+    expect(codes(checkConformance({ datasets: ds, source: scoped }))).toEqual([]);
+  });
+  it('still flags a best response that neither the adjudicator nor the selected reader gave', () => {
+    const broken = patchRows(ds, 'RS', is({ USUBJID: S2, RSEVAL: 'ADJUDICATOR', RSCAT: 'RECIST 1.1', RSTESTCD: 'BESTRESP' }), { RSORRES: 'CR', RSSTRESC: 'CR' });
+    expect(codes(checkConformance({ datasets: broken, source: scoped }))).toContain('BESTRESP_NOT_OBSERVED');
+  });
+});
