@@ -5,6 +5,7 @@
 // edit) and an adjudicator signing through the reading API, then a biostatistician's SDTM data cut and
 // read reports, all written to the output folder with a summary.
 import { randomBytes } from 'node:crypto';
+import { passwordProblems } from '../domain/password-policy.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +61,14 @@ const PERSONS = {
   biostatistician: { username: 'biostat', displayName: 'Bea Biostatistician' },
 } as const;
 
+/** One password for every demo user that the policy accepts for each of them (a random one may contain "qc"). */
+function demoPassword(): string {
+  for (;;) {
+    const candidate = `Demo-${randomBytes(9).toString('base64url')}`;
+    if (Object.values(PERSONS).every((u) => passwordProblems(candidate, u.username, 0).length === 0)) return candidate;
+  }
+}
+
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (iso: string, days: number) => isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000));
 
@@ -70,7 +79,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
   const dataDir = path.join(outDir, 'data');
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) throw new Error(`${dataDir} already holds a platform; give the demo an empty --out folder`);
   await mkdir(dataDir, { recursive: true });
-  const password = `Demo-${randomBytes(9).toString('base64url')}`;
+  const password = demoPassword();
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   // The demo's platform is its own: SQLite in the demo folder, its own signing key (generated into DATA_DIR).
   delete env.DATABASE_URL;
