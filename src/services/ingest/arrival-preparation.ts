@@ -14,9 +14,9 @@ import type { WorkerPools } from '../../jobs/worker-pools.js';
 // the last byte. What is kept is what the job would have computed: the de-identified copy beside the staged file
 // (`<file>.deid`, fsynced by the worker) and the worker's answer, committed with the file's row
 // (upload_files.prepared_json: de-identified UIDs, digests, technical parameters; never an identifying value).
-// The job uses them only when they were made from the same bytes (the file's sha256) under the same trial context,
-// profile and options (the fingerprint), and the copy is there at its recorded size; otherwise it prepares the file
-// itself from the staged file. Nothing here is ever visible to a user.
+// Being in the file's row, the record was made from that row's bytes; the job uses it only when it was made under
+// the same trial context, profile and options (the fingerprint) and the copy is there at its recorded size;
+// otherwise it prepares the file itself from the staged file. Nothing here is ever visible to a user.
 
 /** The trial's own key for UID pseudonyms and date shifts, derived from the platform key (kept outside the DB). */
 export function trialKeyHex(secretKey: Buffer, trialId: string): string {
@@ -51,9 +51,9 @@ export async function uploadDeidentification(ctx: ServiceContext, upload: Upload
   return { context, options, fingerprint };
 }
 
+/** Committed with the file's row, whose sha256 names the bytes it was made from. */
 export interface PreparationRecord {
   fingerprint: string;
-  sourceSha256: string;
   result: PrepareResult;
 }
 
@@ -70,7 +70,7 @@ export async function prepareOnArrival(pools: WorkerPools, deid: UploadDeidentif
     const task: PrepareDicomTask = { path: file.path, outPath, context: deid.context, options: deid.options, sourceSha256: file.sha256, source: file.content };
     const result = await pools.run<PrepareResult>('ingest', task, { name: 'prepareDicom', transferList: file.content ? [file.content.buffer] : undefined });
     if (!result.ok && result.storageFull) return null;
-    return { fingerprint: deid.fingerprint, sourceSha256: file.sha256, result };
+    return { fingerprint: deid.fingerprint, result };
   } catch {
     await rm(outPath, { force: true });
     return null;
@@ -83,10 +83,10 @@ export async function discardArrivalPreparation(file: string): Promise<void> {
 }
 
 /**
- * The preparation recorded when `file` arrived, if it still holds: same bytes, same fingerprint, and (for a file
+ * The preparation recorded with `file`'s row when it arrived, if it still holds: same fingerprint, and (for a file
  * that was de-identified) its copy present at the recorded size. Otherwise null, and the caller prepares it.
  */
-export async function arrivalPreparation(recorded: string | null, file: string, sourceSha256: string, fingerprint: string): Promise<PrepareResult | null> {
+export async function arrivalPreparation(recorded: string | null, file: string, fingerprint: string): Promise<PrepareResult | null> {
   if (!recorded) return null;
   let record: PreparationRecord;
   try {
@@ -94,7 +94,7 @@ export async function arrivalPreparation(recorded: string | null, file: string, 
   } catch {
     return null;
   }
-  if (record.fingerprint !== fingerprint || record.sourceSha256 !== sourceSha256 || !record.result) return null;
+  if (record.fingerprint !== fingerprint || !record.result) return null;
   if (record.result.ok) {
     const size = await stat(deidentifiedCopyPath(file)).then((s) => s.size, () => -1);
     if (size !== record.result.bytes) return null;

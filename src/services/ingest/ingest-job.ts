@@ -107,7 +107,7 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       let reused = 0;
       const prepared = await inParallel(sources, parallel, async (src) => {
         const deidPath = deidentifiedCopyPath(src.path);
-        const early = src.sha256 ? await arrivalPreparation(src.prepared ?? null, src.path, src.sha256, fingerprint) : null;
+        const early = await arrivalPreparation(src.prepared ?? null, src.path, fingerprint);
         if (early) reused += 1;
         const r = early ?? await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options, sourceSha256: src.sha256 }, { name: 'prepareDicom', signal: tools.signal });
         done += 1;
