@@ -7,7 +7,7 @@ import { type LesionPrompt } from '../src/segmentation/lesion-prompt.js';
 import { loadRegisteredModel } from '../src/segmentation/model-registry.js';
 import { type ModelSession, openModelSession } from '../src/segmentation/onnx-session.js';
 import { type PropagationOptions, propagateLesion } from '../src/segmentation/propagate-lesion.js';
-import { type LesionMask, type LesionSegmentation, segmentLesion } from '../src/segmentation/segment-lesion.js';
+import { type LesionMask, type LesionSegmentation, type SegmentationControl, segmentLesion } from '../src/segmentation/segment-lesion.js';
 import type { SegmentWorkerConfig } from '../src/segmentation/segmentation-pool.js';
 
 export interface SegmentTask {
@@ -57,11 +57,29 @@ async function openedSession(modelId: string): Promise<{ ms: ModelSession; first
   return { ms, first };
 }
 
-export default async function segment(task: SegmentTask) {
+/** What a dispatched task receives beside its data (workers/ts-entry.mjs); absent when the pool runs this file directly. */
+interface TaskStop {
+  throwIfStopped(): void;
+}
+
+/** Stops between two model runs when the job is cancelled (and hosts the crash tests' fault injection). */
+function controlFor(stop: TaskStop | undefined): SegmentationControl {
+  const latch = config().crashMidWalk;
+  let runs = 0;
+  return {
+    beforeInference: () => {
+      stop?.throwIfStopped();
+      runs += 1;
+      if (latch && runs === 3 && Atomics.compareExchange(latch, 0, 0, 1) === 0) process.exit(1);
+    },
+  };
+}
+
+export default async function segment(task: SegmentTask, stop?: TaskStop) {
   const t0 = performance.now();
   const { ms, first } = await openedSession(task.modelId);
   const t1 = performance.now();
-  const result = await segmentLesion(task.volume, task.prompt, ms);
+  const result = await segmentLesion(task.volume, task.prompt, ms, controlFor(stop));
   const t2 = performance.now();
   const out: SegmentTaskResult = { ...result, timingsMs: { sessionOpen: first ? t1 - t0 : 0, pipeline: t2 - t1 } };
   // hand the mask's buffer back by transfer, not by structured clone
@@ -80,9 +98,9 @@ export interface PropagateTask {
 }
 
 /** Follow-up propagation (src/segmentation/propagate-lesion.ts) on this thread's session of the model. */
-export async function propagate(task: PropagateTask) {
+export async function propagate(task: PropagateTask, stop?: TaskStop) {
   const { ms } = await openedSession(task.modelId);
-  const result = await propagateLesion(task.baseline, task.baselineMask, task.followUp, ms, task.options);
+  const result = await propagateLesion(task.baseline, task.baselineMask, task.followUp, ms, task.options, controlFor(stop));
   const mask = result.segmentation?.mask.data.buffer;
   // the caller receives the LesionPropagation; the mask's buffer travels by transfer
   return mask ? Piscina.move({ [Piscina.transferableSymbol]: [mask], [Piscina.valueSymbol]: result } as never) : result;

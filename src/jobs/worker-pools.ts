@@ -23,6 +23,12 @@ export interface EntryPoolOptions {
   keepThreads?: boolean;
   /** tasks a thread takes at once: more than one lets a task's file I/O (reads, fsync) overlap another's parsing */
   tasksPerThread?: number;
+  /**
+   * Cancellation asks instead of terminating: the task gets a stop flag (TaskStop, workers/ts-entry.mjs) that it
+   * checks between steps, and its thread lives on. For work inside a native library (onnxruntime), where
+   * terminating the thread mid-call can take the process down with it.
+   */
+  cooperativeCancel?: boolean;
 }
 
 export interface PoolOptions {
@@ -42,10 +48,12 @@ export function segmentationPoolOptions(config: Config, cores = availableCores()
     registryDir: config.segmentation.registryDir,
     executionProvider: config.segmentation.executionProvider,
     intraOpThreads: plan.intraOpThreads,
+    ...(config.crashAt === 'segment_worker_mid_walk' ? { crashMidWalk: new Int32Array(new SharedArrayBuffer(4)) } : {}),
   };
   return {
     threads: plan.workers,
     workerData,
+    cooperativeCancel: true,
     // a thread keeps its onnxruntime sessions while it lives: keep it through a reading session's pauses
     idleTimeoutMs: 10 * 60_000,
     startMessage: config.logLevel === 'warn' || config.logLevel === 'error' ? undefined : {
@@ -100,7 +108,19 @@ export class WorkerPools {
 
   /** Runs `name` (default export when absent) of workers/<entry>.ts on a thread of that entry's pool. */
   run<T>(entry: WorkerEntry, task: unknown, opts: { name?: string; signal?: AbortSignal; transferList?: any[] } = {}): Promise<T> {
-    return this.get(entry).run({ entry, name: opts.name, task }, { signal: opts.signal, transferList: opts.transferList });
+    const { signal, transferList } = opts;
+    if (!this.options.entries?.[entry]?.cooperativeCancel || !signal) {
+      return this.get(entry).run({ entry, name: opts.name, task }, { signal, transferList });
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const ask = () => Atomics.store(stop, 0, 1);
+    signal.addEventListener('abort', ask, { once: true });
+    return this.get(entry)
+      .run({ entry, name: opts.name, task, stop }, { transferList })
+      // the worker's AbortError arrives as a plain Error: answer with the signal's own reason, as Piscina would
+      .catch((e) => Promise.reject(signal.aborted ? signal.reason : e))
+      .finally(() => signal.removeEventListener('abort', ask));
   }
 
   /**

@@ -12,7 +12,7 @@ import { measureLesionOnSeries } from './lesion-on-series.js';
 import type { ModelCard } from './model-card.js';
 import type { ModelSession } from './onnx-session.js';
 import { indexAffine, resampleBox } from './resample.js';
-import { type LesionMask, type LesionSegmentation, segmentLesion } from './segment-lesion.js';
+import { type LesionMask, type LesionSegmentation, type SegmentationControl, segmentLesion } from './segment-lesion.js';
 import { modelReachHalfMm } from './volume-crop.js';
 
 export const PROPAGATION_OUTCOMES = ['found', 'not-found'] as const;
@@ -193,6 +193,7 @@ export async function propagateLesion(
   followUp: Volume,
   ms: ModelSession,
   options: PropagationOptions = {},
+  control: SegmentationControl = {},
 ): Promise<LesionPropagation> {
   const searchMm = options.searchMm ?? 40;
   const minVolumeFraction = options.minVolumeFraction ?? 0.02;
@@ -222,7 +223,7 @@ export async function propagateLesion(
   const shiftMm: Vec3 = [located[0] - base.centreMm[0], located[1] - base.centreMm[1], located[2] - base.centreMm[2]];
   const matchScore = Math.max(-1, Math.min(1, fine.ncc));
 
-  const seg = await segmentLesion(followUp, { kind: 'point', pointMm: located }, ms);
+  const seg = await segmentLesion(followUp, { kind: 'point', pointMm: located }, ms, control);
   const notFound = (reason: string): LesionPropagation => ({ outcome: 'not-found', locatedAtMm: located, shiftMm, matchScore, confidence: 0, segmentation: seg, reason });
   if (matchScore < minMatchScore) {
     return notFound(`the lesion's neighbourhood matches nothing in the follow-up (match ${matchScore.toFixed(2)} < ${minMatchScore}): the lesion is gone or could not be located`);

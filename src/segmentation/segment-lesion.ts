@@ -136,13 +136,23 @@ export function lesionMaskFromProbability(
   };
 }
 
+/**
+ * How a caller steers a running segmentation: `beforeInference` runs before each model run (one for a 3D model, one
+ * per slice of a walk) and may throw to end the segmentation there. The worker uses it for cancellation, so that a
+ * cancelled job's thread stops between two runs instead of being terminated inside onnxruntime.
+ */
+export interface SegmentationControl {
+  readonly beforeInference?: () => void;
+}
+
 /** The whole pipeline on one session: what workers/segment.ts runs per job. */
-export async function segmentLesion(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<LesionSegmentation> {
+export async function segmentLesion(series: Volume, prompt: LesionPrompt, ms: ModelSession, control: SegmentationControl = {}): Promise<LesionSegmentation> {
   if (ms.card.input.layout === 'NCHW') {
-    const stack = await propagateSlices(series, prompt, ms);
+    const stack = await propagateSlices(series, prompt, ms, control);
     return { ...lesionMaskFromProbability(series, stack.voi, stack.probability, ms.card, prompt), provenance: provenanceOf(ms) };
   }
   const input = prepareLesionInput(series, prompt, ms.card);
+  control.beforeInference?.();
   const prob = await runModel(ms, input.tensor);
   return { ...lesionMaskFromProbability(series, input.voi, prob, ms.card, prompt), provenance: provenanceOf(ms) };
 }
@@ -166,7 +176,7 @@ export interface SliceStack {
  * shares the click's in-plane position and the spacing, so the slices stack into one regular VOI on the series' axes,
  * its z the series' own slices: resampling it back is in-plane only.
  */
-export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession): Promise<SliceStack> {
+export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: ModelSession, control: SegmentationControl = {}): Promise<SliceStack> {
   const card = ms.card;
   assertPromptable(card);
   const sp = card.input.slicePropagation;
@@ -181,12 +191,14 @@ export async function propagateSlices(series: Volume, prompt: LesionPrompt, ms: 
 
   const runSlice = async (k: number, s: number, p: SlicePrompt, ref: number): Promise<Float32Array> => {
     const g = sliceGeometry(series, click, k, s, card);
-    return runModel(ms, buildSliceModelInput(series, g, p, ref, card));
+    const input = buildSliceModelInput(series, g, p, ref, card);
+    control.beforeInference?.();
+    return runModel(ms, input);
   };
   const clickSlice = async (s: number) => {
     const g = sliceGeometry(series, click, kClick, s, card);
     const ref = sliceReferenceHu(series, g, click);
-    const prob = await runModel(ms, buildSliceModelInput(series, g, { kind: 'click', clickMm: click }, ref, card));
+    const prob = await runSlice(kClick, s, { kind: 'click', clickMm: click }, ref);
     const cv = patientToVoxel(g, click);
     const kept = componentAt(prob, nx, ny, threshold, [cv[0], cv[1]]);
     // how the clicked lesion stands out: its mean HU on the click's slice (the whole mask, steadier than the 3x3

@@ -36,6 +36,12 @@ export interface SegmentWorkerConfig {
   readonly registryDir: string;
   readonly executionProvider: ExecutionProvider;
   readonly intraOpThreads: number;
+  /**
+   * Fault injection (CORELAB_CRASH_AT=segment_worker_mid_walk, for the crash tests): the first thread of the pool
+   * to reach its third model run of a task ends itself there, once per pool (the shared latch), as a thread dying
+   * mid-job would.
+   */
+  readonly crashMidWalk?: Int32Array;
 }
 
 export function segmentWorkerFile(): string {
