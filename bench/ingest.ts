@@ -65,7 +65,9 @@ const subject = await enrollSubject(setup.ctx, SYSTEM_ACTOR, trial.id, { siteId:
 const tp = await createTimepoint(setup.ctx, SYSTEM_ACTOR, trial.id, subject.id, { visitCode: 'BASELINE', visitNum: 1, label: 'Baseline' });
 const workers = setup.ctx.config.pool.workers;
 await setup.close();
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+// BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile per thread there (where its CPU goes)
+const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'serve'], { env: { ...process.env, ...env, PORT: '0', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve, reject) => {
   let out = '';
   child.stdout!.on('data', (d) => {
