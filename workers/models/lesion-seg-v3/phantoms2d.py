@@ -68,11 +68,15 @@ def smooth_field(rng, shape, sigma_px, amp):
 
 
 class Scene:
-    def __init__(self, rng: np.random.Generator):
+    def __init__(self, rng: np.random.Generator, small_p: float = 0.0):
+        """small_p: the share of non-mass lesions drawn at 4-12 mm instead of 4-60 mm (0: no extra draw, so the
+        random stream of earlier stages is unchanged)"""
         r = rng
         fam = r.choice(["bench-lung", "bench-liver", "lung", "liver", "node", "soft", "mass"], p=[0.2, 0.14, 0.2, 0.12, 0.1, 0.06, 0.18])
         self.family = fam
-        if fam == "mass":
+        if fam != "mass" and small_p > 0 and r.random() < small_p:
+            d = math.exp(r.uniform(math.log(4), math.log(12)))
+        elif fam == "mass":
             d = math.exp(r.uniform(math.log(30), math.log(95)))
         else:
             d = math.exp(r.uniform(math.log(4), math.log(60)))
@@ -317,16 +321,20 @@ def model_grid(cx, cy, s):
     return cx + u, cy + u
 
 
-def sample(rng: np.random.Generator, edge_crop_p: float = 0.35, click_p: float = 0.45, end_p: float = 0.4):
+def sample(rng: np.random.Generator, edge_crop_p: float = 0.35, click_p: float = 0.45, end_p: float = 0.4,
+           prompt_jitter_p: float = 0.0, small_p: float = 0.0):
     """(input [3, 128, 128] float32, label [128, 128] float32 in 0..1, info dict)
 
     edge_crop_p: how often the series ends inside the model grid (a small scan, or a VOI at a scan's edge): the
     series slice then covers only the lesion plus 8-40 mm, and the model grid beyond it repeats the series' edge
     pixels, as the platform's clamped resampling does. click_p: the share of click-prompted samples (the rest are
     previous-slice-mask prompts and, 3 %, clicks on plain tissue). end_p: the share of mask prompts taken at the
-    lesion's ends (the slice to segment one slice beyond the prompt's, often past the lesion: where the walk must stop)."""
+    lesion's ends (the slice to segment one slice beyond the prompt's, often past the lesion: where the walk must stop).
+    prompt_jitter_p: the share of mask prompts perturbed strongly (dilated 1-4 or eroded 1-3 voxels, shifted up to 2,
+    or taken up to three slices away) instead of the mild default, so that the network reads the slice's edges rather
+    than copying its prompt where the contrast is low. small_p: see Scene. Both 0 draw nothing extra."""
     while True:
-        scene = Scene(rng)
+        scene = Scene(rng, small_p)
         D = scene.lesion_diameter_mm()
         if rng.random() < 0.75:
             s = float(np.clip(D * rng.uniform(0.75, 1.35) / TARGET_PX, MIN_S, MAX_S))
@@ -358,6 +366,8 @@ def sample(rng: np.random.Generator, edge_crop_p: float = 0.35, click_p: float =
             else:
                 zp = float(rng.uniform(zlo, zhi))
                 dzs = thick if rng.random() < 0.8 else thick * rng.uniform(0.5, 1.5)
+                if prompt_jitter_p > 0 and rng.random() < 0.25 * prompt_jitter_p:
+                    dzs = thick * float(rng.integers(2, 4))
                 z0 = zp + (dzs if rng.random() < 0.5 else -dzs)
             prompt_z = zp
         else:
@@ -379,8 +389,18 @@ def sample(rng: np.random.Generator, edge_crop_p: float = 0.35, click_p: float =
             pm = scene.truth(gx[None, :], gy[:, None], np.float32(prompt_z)).astype(np.float32)
             if pm.sum() < 1:
                 continue
+            strong = prompt_jitter_p > 0 and rng.random() < prompt_jitter_p
             r = rng.random()
-            if r < 0.25:
+            if strong:
+                if r < 0.45:
+                    pm = ndimage.binary_dilation(pm, iterations=int(rng.integers(1, 5))).astype(np.float32)
+                elif r < 0.9:
+                    er = ndimage.binary_erosion(pm, iterations=int(rng.integers(1, 4))).astype(np.float32)
+                    if er.sum() > 0:
+                        pm = er
+                if rng.random() < 0.5:
+                    pm = np.roll(pm, (int(rng.integers(-2, 3)), int(rng.integers(-2, 3))), axis=(0, 1))
+            elif r < 0.25:
                 pm = ndimage.binary_dilation(pm, iterations=int(rng.integers(1, 3))).astype(np.float32)
             elif r < 0.5:
                 er = ndimage.binary_erosion(pm, iterations=1).astype(np.float32)

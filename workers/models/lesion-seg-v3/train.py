@@ -118,6 +118,47 @@ def card(sha: str, method: dict) -> dict:
     }
 
 
+def train_mode(model, frozen_bn: bool):
+    """training mode; with frozen_bn the batch norms stay in eval mode (identity statistics of a folded model)"""
+    model.train()
+    if frozen_bn:
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
+
+
+def load_folded_onnx(model: UNet2D, path: str) -> None:
+    """Loads an exported model.onnx into the network. The export folded each batch norm into the convolution before
+    it, so each convolution takes the folded weights, its batch norm becomes an identity (mean 0, variance 1 - eps,
+    scale 1) carrying the folded bias, and train_mode keeps it in eval mode so that its statistics stay the identity."""
+    import onnx
+    from onnx import numpy_helper
+
+    g = onnx.load(path).graph
+    init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    convs = [n for n in g.node if n.op_type == "Conv"]
+    # graph order: each encoder block's c1, c2, then per level up-convolution (ConvTranspose) and decoder c1, c2, head
+    pairs = [p for b in model.enc for p in ((b.c1, b.n1), (b.c2, b.n2))] + [p for b in model.dec for p in ((b.c1, b.n1), (b.c2, b.n2))]
+    if len(convs) != len(pairs) + 1:
+        raise SystemExit(f"{path}: {len(convs)} convolutions, the network has {len(pairs) + 1}")
+    with torch.no_grad():
+        for node, (conv, bn) in zip(convs, pairs):
+            w, b = init[node.input[1]], init[node.input[2]]
+            if tuple(w.shape) != tuple(conv.weight.shape):
+                raise SystemExit(f"{path}: {node.name} weight {w.shape}, expected {tuple(conv.weight.shape)}")
+            conv.weight.copy_(torch.from_numpy(w))
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(torch.from_numpy(b))
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        head = convs[-1]
+        model.head.weight.copy_(torch.from_numpy(init[head.input[1]]))
+        model.head.bias.copy_(torch.from_numpy(init[head.input[2]]))
+        for i, up in enumerate(model.up):
+            up.weight.copy_(torch.from_numpy(init[f"up.{i}.weight"]))
+            up.bias.copy_(torch.from_numpy(init[f"up.{i}.bias"]))
+
+
 def export(model, out_dir, method):
     model.eval()
     onnx_path = os.path.join(out_dir, "model.onnx")
@@ -152,6 +193,9 @@ def main():
     ap.add_argument("--edge-crop-p", type=float, default=0.35, help="phantoms2d.sample edge_crop_p")
     ap.add_argument("--click-p", type=float, default=0.45, help="phantoms2d.sample click_p")
     ap.add_argument("--end-p", type=float, default=0.4, help="phantoms2d.sample end_p")
+    ap.add_argument("--prompt-jitter-p", type=float, default=0.0, help="phantoms2d.sample prompt_jitter_p")
+    ap.add_argument("--small-p", type=float, default=0.0, help="phantoms2d.sample small_p")
+    ap.add_argument("--init-onnx", default="", help="start from an exported model.onnx (batch norm folded into the convolutions): batch norm is then frozen as an identity in eval mode")
     ap.add_argument("--card-only", action="store_true", help="rewrite <out>/model-card.json for <out>/model.onnx from <out>/checkpoint.pt's record")
     args = ap.parse_args()
     if args.card_only:
@@ -185,6 +229,10 @@ def main():
         model.load_state_dict(st["model"])
         init_note = f"{args.init}: {st.get('method', {})}"
         print(f"initialised from {args.init} (step {st['step']})", flush=True)
+    if args.init_onnx:
+        load_folded_onnx(model, args.init_onnx)
+        init_note = f"{args.init_onnx} (sha256 {hashlib.sha256(open(args.init_onnx, 'rb').read()).hexdigest()}), batch norm folded and frozen"
+        print(f"initialised from {args.init_onnx}", flush=True)
     if args.resume and os.path.exists(ckpt):
         st = torch.load(ckpt)
         model.load_state_dict(st["model"])
@@ -209,6 +257,8 @@ def main():
             "edgeCropP": args.edge_crop_p,
             "clickP": args.click_p,
             "endP": args.end_p,
+            **({"promptJitterP": args.prompt_jitter_p} if args.prompt_jitter_p else {}),
+            **({"smallP": args.small_p} if args.small_p else {}),
             "stoppedAtStep": stopped,
             "batch": args.batch,
             "loss": "binary cross-entropy (soft labels) + soft Dice on non-empty labels",
@@ -223,7 +273,9 @@ def main():
     while step < args.steps:
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        xb, yb = P.batch(rng, args.batch, edge_crop_p=args.edge_crop_p, click_p=args.click_p, end_p=args.end_p)
+        xb, yb = P.batch(rng, args.batch, edge_crop_p=args.edge_crop_p, click_p=args.click_p, end_p=args.end_p,
+                         prompt_jitter_p=args.prompt_jitter_p, small_p=args.small_p)
+        train_mode(model, frozen_bn=bool(args.init_onnx))
         x = torch.from_numpy(xb)
         y = torch.from_numpy(yb)
         logits = model.logits(x)
