@@ -3,7 +3,7 @@
 // floor) and through Orthanc (Debian's package, on loopback) as the peer, in one run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -23,6 +23,35 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 const cpuText = (s: number | null) => (s === null ? 'n/a' : `${s.toFixed(2)} s`);
+
+/** CPU seconds per thread of a process, by thread id (Linux /proc; empty elsewhere). */
+function threadCpu(pid: number | undefined): Map<string, { seconds: number }> {
+  const out = new Map<string, { seconds: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out.set(tid, { seconds: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {
+        /* the thread ended between the listing and the read */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  return out;
+}
+
+/**
+ * What the event loop (the thread whose id is the process id) and each other thread (worker threads, libuv's pool,
+ * V8's helpers: Node 20 names them all "node") spent between two threadCpu readings, largest first.
+ */
+function cpuByThread(pid: number | undefined, before: Map<string, { seconds: number }>, after: Map<string, { seconds: number }>): string {
+  const spent = [...after].map(([tid, t]) => ({ main: tid === String(pid), s: t.seconds - (before.get(tid)?.seconds ?? 0) }));
+  const main = spent.find((t) => t.main)?.s ?? 0;
+  const others = spent.filter((t) => !t.main && t.s >= 0.01).map((t) => t.s).sort((a, b) => b - a);
+  return `event loop ${main.toFixed(2)} s; ${others.length} other threads ${others.map((s) => s.toFixed(2)).join(' + ')} s`;
+}
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 500);
 const SIZE = Number(process.env.BENCH_MATRIX ?? 512);
@@ -83,6 +112,7 @@ const auth = { authorization: `Bearer ${login.token}` };
 
 // the server has started (migrations, worker threads loaded); what it spends from here is the upload's
 const cpuAtStart = cpuSeconds(child.pid);
+const threadsAtStart = threadCpu(child.pid);
 t = performance.now();
 const upload: any = await (await fetch(`${base}/trials/${trial.id}/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ subjectId: subject.id, timepointId: tp.id }) })).json();
 const BATCH = 50;
@@ -115,12 +145,13 @@ for (;;) {
 }
 const corelabSeconds = (performance.now() - t) / 1000;
 const corelabCpu = cpuAtStart === null ? null : cpuSeconds(child.pid)! - cpuAtStart;
+const corelabCpuByThread = cpuByThread(child.pid, threadsAtStart, threadCpu(child.pid));
 const done: any = await (await fetch(`${base}/trials/${trial.id}/uploads/${upload.id}`, { headers: auth })).json();
 const ingested = (done.outcome as Array<{ outcome: string }>).filter((o) => o.outcome === 'ingested').length;
 console.log(`corelab: ${corelabSeconds.toFixed(2)} s for ${ingested}/${SLICES} ingested (${(SLICES / corelabSeconds).toFixed(0)} instances/s, ${(mb / corelabSeconds).toFixed(1)} MB/s), workers=${workers}`);
 // Where the time goes: the upload (HTTP, multipart parse, staging with hash and fsync) and the ingest job's stages.
 console.log(`corelab stages: upload (stream to staging, de-identify as files arrive) ${(sentSeconds * 1000).toFixed(0)} ms; job ${JSON.stringify(stages)} ms, ${preparedOnArrival} files prepared on arrival`);
-console.log(`corelab server CPU for the upload and its ingest: ${cpuText(corelabCpu)} (all threads)`);
+console.log(`corelab server CPU for the upload and its ingest: ${cpuText(corelabCpu)} (all threads: ${corelabCpuByThread || 'n/a'})`);
 child.kill('SIGTERM');
 
 // ---- Orthanc, the peer ----
