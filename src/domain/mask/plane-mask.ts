@@ -52,7 +52,8 @@ function floodFrom(on: Uint8Array, nx: number, ny: number, seeds: number[]): Uin
   return out;
 }
 
-export function dilate(m: Uint8Array, nx: number, ny: number): Uint8Array {
+/** 3x3 dilation (8-neighbour step), clipped at the grid's edge. */
+function dilate(m: Uint8Array, nx: number, ny: number): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let y = 0, v = 0; y < ny; y++)
     for (let x = 0; x < nx; x++, v++) {
@@ -84,6 +85,7 @@ export function keepNear(prob: Float32Array, kept: Uint8Array, nx: number, ny: n
   return out;
 }
 
+/** The mean of `values` under a mask; NaN for an empty mask. */
 export function meanOver(values: Float32Array, mask: Uint8Array): number {
   let sum = 0;
   let n = 0;
@@ -105,6 +107,7 @@ export function ringMedianHu(hu: Float32Array, mask: Uint8Array, nx: number, ny:
   return ring[ring.length >> 1];
 }
 
+/** The larger side of the mask's bounding box, in voxels (0 for an empty mask). */
 export function maskExtentVoxels(m: Uint8Array, nx: number, ny: number): number {
   let x0 = nx, y0 = ny, x1 = -1, y1 = -1;
   for (let y = 0, v = 0; y < ny; y++)
@@ -112,6 +115,7 @@ export function maskExtentVoxels(m: Uint8Array, nx: number, ny: number): number 
   return x1 < 0 ? 0 : Math.max(x1 - x0 + 1, y1 - y0 + 1);
 }
 
+/** Whether the mask reaches the grid's border (the lesion may go on beyond it). */
 export function touchesGridEdge(m: Uint8Array, nx: number, ny: number): boolean {
   for (let x = 0; x < nx; x++) if (m[x] || m[x + (ny - 1) * nx]) return true;
   for (let y = 0; y < ny; y++) if (m[y * nx] || m[nx - 1 + y * nx]) return true;
