@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,8 +30,14 @@ export interface PrepareDicomTask {
   outPath: string;
   context: Omit<TrialContext, 'trialKey'> & { trialKeyHex: string };
   options: DeidentificationOptions;
-  /** sha256 of the file at `path`, when the upload already hashed it as it arrived */
+  /** sha256 of the bytes in hand (`source`), when the upload already hashed them as they arrived: not hashed again */
   sourceSha256?: string;
+  /**
+   * sha256 the upload recorded for the file at `path`, read back long after it arrived (the ingest job): the bytes
+   * read are hashed and must match, else the file is refused, so that the ledger's before-hash is always the hash of
+   * the bytes that were de-identified
+   */
+  verifySha256?: string;
   /** the file's bytes, when the upload still holds them (transferred): `path` is then not read */
   source?: Uint8Array;
 }
@@ -118,9 +124,19 @@ async function writeDurably(file: string, chunks: readonly Uint8Array[]): Promis
 export async function prepareDicom(task: PrepareDicomTask): Promise<PrepareResult> {
   try {
     const source = task.source ?? (await readInstanceBytes(task.path));
+    let sourceSha256 = task.sourceSha256;
+    if (task.verifySha256 !== undefined) {
+      sourceSha256 = createHash('sha256').update(source).digest('hex');
+      if (sourceSha256 !== task.verifySha256) {
+        throw new DomainError(
+          'UNPROCESSABLE',
+          `the staged file no longer matches what was uploaded (sha256 ${sourceSha256.slice(0, 12)}..., the upload recorded ${task.verifySha256.slice(0, 12)}...): upload it again`,
+        );
+      }
+    }
     const { trialKeyHex, ...context } = task.context;
     const parsed = parseDicom(source);
-    const deid = deidentify(parsed, source, { ...context, trialKey: Buffer.from(trialKeyHex, 'hex') }, task.options, task.sourceSha256);
+    const deid = deidentify(parsed, source, { ...context, trialKey: Buffer.from(trialKeyHex, 'hex') }, task.options, sourceSha256);
     const s = parsed.summary;
     if (s.pixelData?.kind === 'encapsulated') await decodePixelData(parsed, [...new Set([0, s.numberOfFrames - 1])]);
     // The ledger's after-hash is the sha256 of exactly these bytes: the blob's address.

@@ -1,8 +1,9 @@
 // @req DEID-01 DEID-03: files are de-identified in the pool as they arrive (src/services/ingest/arrival-preparation.ts),
 // the preparation committed with the file's row, and the ingest job reuses that work only when it still holds: the
 // same bytes, the same trial context and options, and the de-identified copy present at its recorded size. Otherwise the job prepares the file itself, and the
-// stored instances are the same either way (same content address, same de-identified UIDs).
-import { readFileSync, readdirSync, truncateSync } from 'node:fs';
+// stored instances are the same either way (same content address, same de-identified UIDs). An original the job reads
+// back must still have the sha256 the upload recorded (the ledger's before-hash), or the file is refused.
+import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT, type TestPlatform, createTestPlatform } from '../helpers/test-platform.js';
@@ -94,6 +95,22 @@ describe(`ingest: preparation on arrival (${DIALECT})`, () => {
     // the three the job prepared itself are stored exactly as arrival preparation had made them
     expect(await blobsOf(uploadId)).toEqual(made);
   }, 90_000);
+  it('refuses a file whose staged original changed after it arrived, when the job has to prepare it from that original', async () => {
+    const { uploadId, dir } = await stage(ctSeries('arrival-c', { slices: 3 }), await addVisit(p, t, 'WK9', 3));
+    const sources = readdirSync(dir).filter((n) => !n.includes('.'));
+    const records = await recordsOf(uploadId);
+    // its arrival preparation no longer holds (other settings), and a byte of the original has changed on disk
+    await setRecord(sources[0], JSON.stringify({ ...JSON.parse(records.get(sources[0])!), fingerprint: '0'.repeat(64) }));
+    const staged = path.join(dir, sources[0]);
+    const bytes = readFileSync(staged);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(staged, bytes);
+    const { upload } = await complete(uploadId);
+    const bySource = new Map((await p.ctx.db.selectFrom('upload_files').select(['id', 'ordinal']).where('upload_id', '=', uploadId).execute()).map((r) => [r.id, Number(r.ordinal)]));
+    const outcomes = new Map(upload.outcome.map((o: any) => [o.ordinal, o]));
+    expect(outcomes.get(bySource.get(sources[0]))).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^the staged file no longer matches what was uploaded \(sha256 [0-9a-f]{12}\.\.\., the upload recorded [0-9a-f]{12}\.\.\.\): upload it again$/) });
+    for (const other of sources.slice(1)) expect(outcomes.get(bySource.get(other))).toMatchObject({ outcome: 'ingested' });
+  }, 60_000);
 });
 
 describe(`ingest: the job starts when the upload is completed (${DIALECT})`, () => {

@@ -87,7 +87,7 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
       // 1. Zips are extracted in the pool under server-chosen names; a refused archive contributes nothing.
       let t = performance.now();
       const outcomes: FileOutcome[] = [];
-      // sha256: the uploaded file's (a zip's entries have none), which the worker need not compute again
+      // sha256: the uploaded file's (a zip's entries have none), which the worker checks the staged bytes against
       const sources: Array<{ ordinal: number; path: string; entry?: string; sha256?: string; prepared?: string | null }> = [];
       for (const f of files) {
         if (f.content_type !== 'application/zip') {
@@ -109,7 +109,7 @@ export function ingestJobHandler(blobs: BlobStore, onReleased?: ReleaseHook): Jo
         const deidPath = deidentifiedCopyPath(src.path);
         const early = await arrivalPreparation(src.prepared ?? null, src.path, fingerprint);
         if (early) reused += 1;
-        const r = early ?? await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options, sourceSha256: src.sha256 }, { name: 'prepareDicom', signal: tools.signal });
+        const r = early ?? await tools.pools.run<PrepareResult>('ingest', { path: src.path, outPath: deidPath, context, options, verifySha256: src.sha256 }, { name: 'prepareDicom', signal: tools.signal });
         done += 1;
         if (done % 50 === 0) await tools.progress((0.7 * done) / sources.length);
         return { src, deidPath, r };
