@@ -63,11 +63,11 @@ export interface NewJob {
   maxQueued?: number;
 }
 
-/** Enqueues inside the caller's transaction, so the job exists exactly when the change that needs it commits. */
 /** Transactions that enqueued a job: once one commits, inTransaction wakes this process's runner. */
 const enqueuedIn = new WeakSet<Trx>();
 export const enqueuedJobIn = (trx: Trx): boolean => enqueuedIn.has(trx);
 
+/** Enqueues inside the caller's transaction, so the job exists exactly when the change that needs it commits. */
 export async function enqueueJob(trx: Trx, ctx: ServiceContext, job: NewJob, now: Date): Promise<Job> {
   enqueuedIn.add(trx);
   // Back-pressure: refuse new work rather than letting the queue grow without bound.
